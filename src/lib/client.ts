@@ -1,0 +1,124 @@
+/**
+ * One HTTP exchange over the datasource's shared axios instance and keep-alive agents.
+ * Redirects, auth challenges and retries are decided one level up (transport.ts); here a
+ * request goes out once and its whole, decompressed, size-capped body comes back.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import axios from 'axios';
+import type { AxiosError, AxiosInstance, AxiosResponse } from 'axios';
+import { fromNetworkError, RestError } from './errors';
+import type { TlsOptions } from './tls';
+import type { WireRequest, WireResponse } from './types';
+import { buildQueryString } from './types';
+
+export interface ClientOptions {
+  tls: TlsOptions;
+  maxResponseBytes: number;
+  maxRequestBytes: number;
+  /** Agents to use instead of plain keep-alive ones (a proxy). */
+  agents?: { http: http.Agent; https: https.Agent };
+}
+
+export const USER_AGENT = 'node-red-contrib-rest-datasource';
+
+/** Why an exchange was aborted: reported as the matching stable code. */
+export const TIMEOUT = Symbol('timeout');
+export const CLOSED = Symbol('closed');
+
+export class HttpClient {
+  private readonly axios: AxiosInstance;
+  readonly httpAgent: http.Agent;
+  readonly httpsAgent: https.Agent;
+
+  constructor(private readonly options: ClientOptions) {
+    const { tls } = options;
+    this.httpAgent = options.agents?.http ?? new http.Agent({ keepAlive: true, scheduling: 'lifo' });
+    this.httpsAgent =
+      options.agents?.https ??
+      new https.Agent({
+        keepAlive: true,
+        scheduling: 'lifo',
+        rejectUnauthorized: tls.rejectUnauthorized,
+        ...(tls.secureContext ? { secureContext: tls.secureContext } : {}),
+      });
+    this.axios = axios.create({
+      httpAgent: this.httpAgent,
+      httpsAgent: this.httpsAgent,
+      // We follow redirects ourselves, so credentials are re-decided at every hop.
+      maxRedirects: 0,
+      // Proxies are agents (CONNECT for https), never axios' cleartext absolute-URL mode.
+      proxy: false,
+      // An absolute URL must never replace the datasource origin (CVE-2025-27152).
+      allowAbsoluteUrls: false,
+      responseType: 'arraybuffer',
+      decompress: true,
+      maxContentLength: options.maxResponseBytes,
+      maxBodyLength: options.maxRequestBytes,
+      validateStatus: null,
+      transformRequest: [],
+      transformResponse: [],
+    });
+  }
+
+  async exchange(req: WireRequest, signal: AbortSignal): Promise<WireResponse> {
+    const qs = buildQueryString(req.rawQuery, req.query);
+    const path = req.pathname + (qs ? '?' + qs : '');
+    const headers: Record<string, string> = {};
+    for (const [name, value] of req.headers.values()) headers[name] = value;
+    if (!req.headers.has('user-agent')) headers['User-Agent'] = USER_AGENT;
+    if (req.body && req.body.length > this.options.maxRequestBytes) {
+      throw new RestError(
+        'REQUEST_TOO_LARGE',
+        `the request body has ${req.body.length} bytes, more than the datasource's limit of ${this.options.maxRequestBytes}`,
+      );
+    }
+    let res: AxiosResponse<Buffer>;
+    try {
+      res = await this.axios.request<Buffer>({
+        method: req.method,
+        baseURL: req.origin,
+        url: path,
+        headers,
+        data: req.body,
+        signal,
+      });
+    } catch (err) {
+      throw this.translate(err as AxiosError, req.origin + req.pathname, signal);
+    }
+    return {
+      statusCode: res.status,
+      headers: (res.headers as { toJSON(): Record<string, string | string[]> }).toJSON(),
+      body: Buffer.isBuffer(res.data) ? res.data : Buffer.from(res.data ?? ''),
+      url: req.origin + path,
+    };
+  }
+
+  private translate(err: AxiosError, url: string, signal: AbortSignal): RestError {
+    if (signal.aborted) {
+      if (signal.reason === TIMEOUT) return new RestError('ETIMEDOUT', `request to ${url} timed out`);
+      return new RestError('ABORTED', `request to ${url} was aborted because the datasource was redeployed or stopped`);
+    }
+    if (/maxContentLength/.test(err.message)) {
+      return new RestError(
+        'RESPONSE_TOO_LARGE',
+        `the response from ${url} is larger than the limit of ${this.options.maxResponseBytes} bytes (maxResponseBytes)`,
+      );
+    }
+    if (/maxBodyLength/.test(err.message)) {
+      return new RestError(
+        'REQUEST_TOO_LARGE',
+        `the request body is larger than the limit of ${this.options.maxRequestBytes} bytes`,
+      );
+    }
+    if (err.code === 'ERR_BAD_RESPONSE' && /aborted/.test(err.message)) {
+      return new RestError('ECONNRESET', `connection to ${url} closed before the response was complete`);
+    }
+    return fromNetworkError(err, url);
+  }
+
+  close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+}

@@ -1,0 +1,344 @@
+/**
+ * Turns the raw properties of a `rest-datasource` (from the flow, or the editor's unsaved
+ * dialog values) plus its credentials into validated, typed settings. Every error names the
+ * field to fix, so a bad deploy says exactly what to change.
+ */
+import { configError } from './errors';
+import type { NameValue } from './types';
+import { parseBaseUrl } from './url';
+
+export type AuthType = 'none' | 'basic' | 'bearer' | 'apiKey' | 'digest' | 'oauth2';
+export type GrantType = 'client_credentials' | 'authorization_code' | 'password' | 'manual';
+
+/** A datasource list row as saved in the flow. Secret rows carry no value there. */
+export interface ConfigRow {
+  name: string;
+  value?: string;
+  secret?: boolean;
+}
+
+export interface DatasourceCredentials {
+  username?: string;
+  password?: string;
+  token?: string;
+  apiKey?: string;
+  clientId?: string;
+  clientSecret?: string;
+  accessToken?: string;
+  refreshToken?: string;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  passphrase?: string;
+  signatureKey?: string;
+  /** JSON object `{"<list>:<name>": value}` holding the values of secret rows. */
+  secrets?: string;
+}
+
+export const CREDENTIAL_NAMES: ReadonlyArray<keyof DatasourceCredentials> = [
+  'username',
+  'password',
+  'token',
+  'apiKey',
+  'clientId',
+  'clientSecret',
+  'accessToken',
+  'refreshToken',
+  'ca',
+  'cert',
+  'key',
+  'passphrase',
+  'signatureKey',
+  'secrets',
+];
+
+export interface OAuth2Settings {
+  grantType: GrantType;
+  tokenUrl: string;
+  authUrl: string;
+  scopes: string[];
+  audience: string;
+  resource: string;
+  clientAuth: 'header' | 'body';
+  pkce: boolean;
+  tokenPlacement: 'header' | 'query';
+  headerPrefix: string;
+  queryParam: string;
+  tokenParams: NameValue[];
+  authParams: NameValue[];
+  tokenHeaders: NameValue[];
+  expiresIn: number;
+  expiredStatus: number[];
+}
+
+export interface DatasourceSettings {
+  name: string;
+  baseUrl: URL;
+  headers: NameValue[];
+  params: NameValue[];
+  cookies: NameValue[];
+  body: NameValue[];
+  /** values of rows marked secret: they must never be shown */
+  secretValues: string[];
+  /** names (lower-case headers) of secret header rows and secret param rows */
+  secretHeaderNames: string[];
+  secretParamNames: string[];
+  authType: AuthType;
+  apiKeyName: string;
+  apiKeyIn: 'header' | 'query';
+  apiKeyPrefix: string;
+  oauth2: OAuth2Settings;
+  tlsVerify: boolean;
+  timeout: number;
+  followRedirects: boolean;
+  maxRedirects: number;
+  maxResponseBytes: number;
+  maxRequestBytes: number;
+  retries: number;
+  retryDelay: number;
+  signatureEnabled: boolean;
+  signatureHeader: string;
+  signatureIssuer: string;
+  concurrency: number;
+  rateLimit: number;
+  cookieJar: boolean;
+  credentials: DatasourceCredentials;
+}
+
+/** What the flow (or the editor) holds: loosely typed on purpose, validated below. */
+export type RawConfig = Record<string, unknown>;
+
+const AUTH_TYPES: readonly AuthType[] = ['none', 'basic', 'bearer', 'apiKey', 'digest', 'oauth2'];
+const GRANT_TYPES: readonly GrantType[] = ['client_credentials', 'authorization_code', 'password', 'manual'];
+
+function str(raw: RawConfig, field: string, fallback = ''): string {
+  const v = raw[field];
+  if (v === undefined || v === null) return fallback;
+  if (typeof v === 'string') return v.trim() === '' ? fallback : v.trim();
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  throw configError(field, `must be text, got ${typeof v}`);
+}
+
+function bool(raw: RawConfig, field: string, fallback: boolean): boolean {
+  const v = raw[field];
+  if (v === undefined || v === null || v === '') return fallback;
+  if (typeof v === 'boolean') return v;
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  throw configError(field, `must be true or false, got ${JSON.stringify(v)}`);
+}
+
+/** A whole number within [min, max]; empty means the default. */
+export function int(raw: RawConfig, field: string, fallback: number, min: number, max: number): number {
+  const v = raw[field];
+  if (v === undefined || v === null || v === '') return fallback;
+  const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v.trim()) : NaN;
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw configError(field, `must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`);
+  }
+  return n;
+}
+
+function oneOf<T extends string>(raw: RawConfig, field: string, allowed: readonly T[], fallback: T): T {
+  const v = str(raw, field, fallback);
+  if (!(allowed as readonly string[]).includes(v)) {
+    throw configError(field, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
+  }
+  return v as T;
+}
+
+/** Parse a `{name, value}` list; empty-named rows are ignored (an unfinished editor row). */
+export function rows(raw: RawConfig, field: string): NameValue[] {
+  const v = raw[field];
+  if (v === undefined || v === null || v === '') return [];
+  if (!Array.isArray(v)) throw configError(field, 'must be a list of {name, value} rows');
+  const out: NameValue[] = [];
+  v.forEach((row: unknown, i: number) => {
+    if (!row || typeof row !== 'object') throw configError(`${field}[${i}]`, 'must be a {name, value} row');
+    const r = row as Record<string, unknown>;
+    const name = typeof r.name === 'string' ? r.name.trim() : '';
+    if (!name) return;
+    const value = r.value === undefined || r.value === null ? '' : r.value;
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+      throw configError(`${field}[${i}] "${name}"`, 'value must be text');
+    }
+    out.push({ name, value: String(value) });
+  });
+  return out;
+}
+
+/** The key under which a secret row's value lives in the `secrets` credential. */
+export function secretKey(list: string, name: string): string {
+  return `${list}:${list === 'headers' ? name.toLowerCase() : name}`;
+}
+
+function parseSecretsCredential(text: string | undefined): Record<string, string> {
+  if (!text) return {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      const out: Record<string, string> = {};
+      for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
+        if (typeof v === 'string') out[k] = v;
+      }
+      return out;
+    }
+  } catch {
+    // fall through: reported below without echoing the (secret) text
+  }
+  throw configError('secrets', 'the stored secret values are not valid; re-enter the secret rows');
+}
+
+/** Rows of one list with secret values filled in from the credential store. */
+function listWithSecrets(
+  raw: RawConfig,
+  list: 'headers' | 'params' | 'cookies' | 'body',
+  secrets: Record<string, string>,
+  secretValues: string[],
+  secretNames: string[],
+): NameValue[] {
+  const v = raw[list];
+  const parsed = rows(raw, list);
+  if (!Array.isArray(v)) return parsed;
+  const secretFlags = new Map<string, boolean>();
+  for (const row of v as ConfigRow[]) {
+    if (row && typeof row.name === 'string' && row.secret) secretFlags.set(row.name.trim(), true);
+  }
+  return parsed.map((row) => {
+    if (!secretFlags.get(row.name)) return row;
+    const value = secrets[secretKey(list, row.name)] ?? '';
+    secretValues.push(value);
+    secretNames.push(list === 'headers' ? row.name.toLowerCase() : row.name);
+    return { name: row.name, value };
+  });
+}
+
+function statusList(raw: RawConfig, field: string): number[] {
+  const text = str(raw, field, '401');
+  const out = text
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((s) => Number(s));
+  if (out.some((n) => !Number.isInteger(n) || n < 100 || n > 599)) {
+    throw configError(field, `must be a comma list of HTTP status codes, got ${JSON.stringify(text)}`);
+  }
+  return out;
+}
+
+function credentialsOf(raw: Record<string, unknown> | undefined): DatasourceCredentials {
+  const out: DatasourceCredentials = {};
+  if (!raw) return out;
+  for (const name of CREDENTIAL_NAMES) {
+    const v = raw[name];
+    if (typeof v === 'string' && v !== '') out[name] = v;
+  }
+  return out;
+}
+
+export function parseSettings(raw: RawConfig, rawCredentials?: Record<string, unknown>): DatasourceSettings {
+  const credentials = credentialsOf(rawCredentials);
+  const secrets = parseSecretsCredential(credentials.secrets);
+  const secretValues: string[] = [];
+  const secretHeaderNames: string[] = [];
+  const secretParamNames: string[] = [];
+  const unusedNames: string[] = [];
+  const authType = oneOf(raw, 'authType', AUTH_TYPES, 'none');
+  const settings: DatasourceSettings = {
+    name: str(raw, 'name'),
+    baseUrl: parseBaseUrl(str(raw, 'baseUrl')),
+    headers: listWithSecrets(raw, 'headers', secrets, secretValues, secretHeaderNames),
+    params: listWithSecrets(raw, 'params', secrets, secretValues, secretParamNames),
+    cookies: listWithSecrets(raw, 'cookies', secrets, secretValues, unusedNames),
+    body: listWithSecrets(raw, 'body', secrets, secretValues, unusedNames),
+    secretValues,
+    secretHeaderNames,
+    secretParamNames,
+    authType,
+    apiKeyName: str(raw, 'apiKeyName', 'X-API-Key'),
+    apiKeyIn: oneOf(raw, 'apiKeyIn', ['header', 'query'] as const, 'header'),
+    apiKeyPrefix: typeof raw.apiKeyPrefix === 'string' ? raw.apiKeyPrefix : '',
+    oauth2: {
+      grantType: oneOf(raw, 'oauth2GrantType', GRANT_TYPES, 'client_credentials'),
+      tokenUrl: str(raw, 'oauth2TokenUrl'),
+      authUrl: str(raw, 'oauth2AuthUrl'),
+      scopes: str(raw, 'oauth2Scopes')
+        .split(/[\s,]+/)
+        .filter(Boolean),
+      audience: str(raw, 'oauth2Audience'),
+      resource: str(raw, 'oauth2Resource'),
+      clientAuth: oneOf(raw, 'oauth2ClientAuth', ['header', 'body'] as const, 'header'),
+      pkce: bool(raw, 'oauth2Pkce', true),
+      tokenPlacement: oneOf(raw, 'oauth2TokenPlacement', ['header', 'query'] as const, 'header'),
+      // An empty prefix is allowed (the token alone), so no fallback for an empty string.
+      headerPrefix: typeof raw.oauth2HeaderPrefix === 'string' ? raw.oauth2HeaderPrefix.trim() : 'Bearer',
+      queryParam: str(raw, 'oauth2QueryParam', 'access_token'),
+      tokenParams: rows(raw, 'oauth2TokenParams'),
+      authParams: rows(raw, 'oauth2AuthParams'),
+      tokenHeaders: rows(raw, 'oauth2TokenHeaders'),
+      expiresIn: int(raw, 'oauth2ExpiresIn', 3600, 1, 10 * 365 * 86400),
+      expiredStatus: statusList(raw, 'oauth2ExpiredStatus'),
+    },
+    tlsVerify: bool(raw, 'tlsVerify', true),
+    timeout: int(raw, 'timeout', 30000, 1, 24 * 3600 * 1000),
+    followRedirects: bool(raw, 'followRedirects', true),
+    maxRedirects: int(raw, 'maxRedirects', 5, 0, 50),
+    maxResponseBytes: int(raw, 'maxResponseBytes', 52428800, 1, 2 ** 31 - 1),
+    maxRequestBytes: int(raw, 'maxRequestBytes', 52428800, 1, 2 ** 31 - 1),
+    retries: int(raw, 'retries', 0, 0, 10),
+    retryDelay: int(raw, 'retryDelay', 500, 0, 600000),
+    signatureEnabled: bool(raw, 'signatureEnabled', false),
+    signatureHeader: str(raw, 'signatureHeader', 'X-Signature'),
+    signatureIssuer: str(raw, 'signatureIssuer', 'node-red'),
+    concurrency: int(raw, 'concurrency', 0, 0, 10000),
+    rateLimit: int(raw, 'rateLimit', 0, 0, 100000),
+    cookieJar: bool(raw, 'cookieJar', false),
+    credentials,
+  };
+  validateAuth(settings);
+  return settings;
+}
+
+function validateAuth(s: DatasourceSettings): void {
+  const c = s.credentials;
+  switch (s.authType) {
+    case 'basic':
+    case 'digest':
+      if (!c.username) throw configError('username', `is required for ${s.authType} authentication`);
+      break;
+    case 'bearer':
+      if (!c.token) throw configError('token', 'is required for bearer authentication; paste the token');
+      break;
+    case 'apiKey':
+      if (!c.apiKey) throw configError('apiKey', 'is required for API key authentication');
+      if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(s.apiKeyName)) {
+        throw configError('apiKeyName', 'must be a valid header or parameter name');
+      }
+      break;
+    default:
+      break;
+  }
+  if (s.signatureEnabled && (c.signatureKey ?? '').length < 32) {
+    throw configError('signatureKey', 'must be at least 32 characters when signed requests are enabled');
+  }
+}
+
+/** Every secret of these settings, for the redactor. */
+export function secretsOf(s: DatasourceSettings): string[] {
+  const c = s.credentials;
+  const out = [
+    c.password,
+    c.token,
+    c.apiKey,
+    c.clientSecret,
+    c.accessToken,
+    c.refreshToken,
+    c.key,
+    c.passphrase,
+    c.signatureKey,
+    ...s.secretValues,
+  ].filter((v): v is string => typeof v === 'string' && v !== '');
+  if (c.username && c.password) {
+    out.push(Buffer.from(`${c.username}:${c.password}`).toString('base64'));
+  }
+  return out;
+}

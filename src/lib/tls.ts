@@ -1,0 +1,95 @@
+/**
+ * TLS options from PEM text, checked once on deploy. A custom CA is added to Node's trusted
+ * roots (and NODE_EXTRA_CA_CERTS), not put in their place, so public APIs keep working.
+ */
+import { readFileSync } from 'node:fs';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { createSecureContext, rootCertificates } from 'node:tls';
+import type { SecureContext } from 'node:tls';
+import { configError } from './errors';
+
+export interface TlsInput {
+  verify: boolean;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  passphrase?: string;
+}
+
+export interface TlsOptions {
+  rejectUnauthorized: boolean;
+  /** null when no custom material is configured: Node's defaults apply */
+  secureContext: SecureContext | null;
+}
+
+const CERT_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+export function parseCertificates(pem: string, field: string): X509Certificate[] {
+  const blocks = pem.match(CERT_BLOCK);
+  if (!blocks) throw configError(field, 'is not a PEM certificate (expected -----BEGIN CERTIFICATE-----)');
+  return blocks.map((block, i) => {
+    try {
+      return new X509Certificate(block);
+    } catch {
+      throw configError(field, `certificate ${i + 1} is not valid PEM`);
+    }
+  });
+}
+
+function parseKey(pem: string, passphrase: string | undefined): KeyObject {
+  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) {
+    throw configError('key', 'is not a PEM private key (expected -----BEGIN PRIVATE KEY-----)');
+  }
+  try {
+    return createPrivateKey({ key: pem, passphrase });
+  } catch {
+    throw configError(
+      'key',
+      passphrase
+        ? 'cannot be read: is the passphrase right?'
+        : 'cannot be read; if it is encrypted, fill in the passphrase',
+    );
+  }
+}
+
+let extraCaCache: string[] | undefined;
+function extraCertificates(): string[] {
+  if (extraCaCache) return extraCaCache;
+  const file = process.env.NODE_EXTRA_CA_CERTS;
+  extraCaCache = [];
+  if (file) {
+    try {
+      extraCaCache = readFileSync(file, 'utf8').match(CERT_BLOCK) ?? [];
+    } catch {
+      // Node itself warns about an unreadable NODE_EXTRA_CA_CERTS file
+    }
+  }
+  return extraCaCache;
+}
+
+export function buildTlsOptions(input: TlsInput): TlsOptions {
+  const { ca, cert, key, passphrase } = input;
+  if (ca) parseCertificates(ca, 'ca');
+  if (cert && !key) throw configError('key', 'is required with a client certificate');
+  if (key && !cert) throw configError('cert', 'is required with a client key');
+  if (cert && key) {
+    const certs = parseCertificates(cert, 'cert');
+    const keyObject = parseKey(key, passphrase);
+    if (!certs[0].checkPrivateKey(keyObject)) {
+      throw configError('key', 'does not belong to the client certificate (cert); paste the matching pair');
+    }
+  }
+  if (!ca && !cert) return { rejectUnauthorized: input.verify, secureContext: null };
+  try {
+    const secureContext = createSecureContext({
+      ca: ca ? [...rootCertificates, ...extraCertificates(), ca] : undefined,
+      cert,
+      key,
+      passphrase,
+    });
+    return { rejectUnauthorized: input.verify, secureContext };
+  } catch (e) {
+    throw configError(ca && !cert ? 'ca' : 'cert', `cannot be used: ${(e as Error).message}`);
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The `rest-datasource` config node: validates settings and credentials on deploy and holds
+ * the running Datasource that every `rest-query` using it shares.
+ */
+import type { NodeAPI, NodeDef } from 'node-red';
+import { Datasource } from '../lib/datasource';
+import { RestError } from '../lib/errors';
+import { parseSettings } from '../lib/settings';
+import type { DatasourceCredentials, RawConfig } from '../lib/settings';
+import { Redactor } from '../lib/redact';
+import { registerAdminRoutes } from './admin-routes';
+import type { RestDatasourceNode } from './types';
+import { DATASOURCE_CREDENTIALS } from './types';
+
+export = function register(RED: NodeAPI): void {
+  function RestDatasource(this: RestDatasourceNode, config: NodeDef & RawConfig) {
+    RED.nodes.createNode(this, config);
+    this.rawConfig = config;
+    const credentials = (this.credentials ?? {}) as Record<string, unknown>;
+    try {
+      const settings = parseSettings(config, credentials);
+      this.datasource = new Datasource(settings);
+    } catch (err) {
+      // Never echo a secret, even one that ended up in a wrong field.
+      const redactor = new Redactor().add(
+        ...Object.values(credentials).filter((v): v is string => typeof v === 'string'),
+      );
+      const e = err instanceof RestError ? err : new RestError('CONFIG_ERROR', String((err as Error).message));
+      this.configError = new RestError('CONFIG_ERROR', redactor.redact(e.message), { field: e.field });
+      this.error(this.configError.toString());
+    }
+    this.on('close', (_removed: boolean, done: () => void) => {
+      if (this.datasource) this.datasource.close();
+      done();
+    });
+  }
+
+  RED.nodes.registerType<RestDatasourceNode, NodeDef & RawConfig, unknown, DatasourceCredentials>(
+    'rest-datasource',
+    RestDatasource,
+    {
+      credentials: DATASOURCE_CREDENTIALS,
+    },
+  );
+  registerAdminRoutes(RED);
+};

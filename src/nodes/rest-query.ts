@@ -1,0 +1,180 @@
+/**
+ * The `rest-query` node: msg in, one request through its datasource, msg out (or one error
+ * a Catch node receives). Every input ends in exactly one send or one error, and done().
+ */
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import { configError, RestError } from '../lib/errors';
+import { buildPlan, RESPONSE_HEADERS_MARKER } from '../lib/plan';
+import type { MsgParts, QueryParts } from '../lib/plan';
+import { decodeBody, isSuccess, parseSetCookies } from '../lib/response';
+import type { BodyType, HttpMethod, ResponseType } from '../lib/types';
+import { HTTP_METHODS } from '../lib/types';
+import { int } from '../lib/settings';
+import { TypedRows } from './typed-rows';
+import type { RestDatasourceNode } from './types';
+
+interface RestQueryConfig extends NodeDef {
+  datasource: string;
+  method?: string;
+  path?: string;
+  headers?: unknown;
+  params?: unknown;
+  cookies?: unknown;
+  bodyType?: string;
+  responseType?: string;
+  failOnHttpError?: boolean | string;
+  timeout?: string | number;
+}
+
+const BODY_TYPES: readonly BodyType[] = ['auto', 'json', 'form', 'multipart', 'text', 'binary', 'none'];
+const RESPONSE_TYPES: readonly ResponseType[] = ['auto', 'json', 'text', 'binary'];
+
+interface Compiled {
+  method: HttpMethod | 'msg';
+  path: string;
+  headers: TypedRows;
+  params: TypedRows;
+  cookies: TypedRows;
+  bodyType: BodyType;
+  responseType: ResponseType;
+  failOnHttpError: boolean;
+  timeout?: number;
+}
+
+function choice<T extends string>(value: unknown, allowed: readonly T[], fallback: T, field: string): T {
+  if (value === undefined || value === null || value === '') return fallback;
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw configError(field, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+}
+
+function compile(RED: NodeAPI, config: RestQueryConfig): Compiled {
+  const timeout = int(config as unknown as Record<string, unknown>, 'timeout', 0, 0, 24 * 3600 * 1000);
+  return {
+    method: choice(config.method, [...HTTP_METHODS, 'msg'] as const, 'GET', 'method'),
+    path: typeof config.path === 'string' ? config.path.trim() : '',
+    headers: new TypedRows(RED, config.headers, 'headers'),
+    params: new TypedRows(RED, config.params, 'params'),
+    cookies: new TypedRows(RED, config.cookies, 'cookies'),
+    bodyType: choice(config.bodyType, BODY_TYPES, 'auto', 'bodyType'),
+    responseType: choice(config.responseType, RESPONSE_TYPES, 'auto', 'responseType'),
+    failOnHttpError: config.failOnHttpError !== false && config.failOnHttpError !== 'false',
+    timeout: timeout > 0 ? timeout : undefined,
+  };
+}
+
+/** What Node-RED hands to Catch: the stable code, a redacted message, no internals. */
+function reportable(err: unknown, redact: (text: string) => string): RestError {
+  const e = err instanceof RestError ? err : new RestError('NETWORK_ERROR', String((err as Error)?.message ?? err));
+  const out = new RestError(e.code, redact(e.message), {
+    statusCode: e.statusCode,
+    attempts: e.attempts,
+    field: e.field,
+  });
+  out.stack = out.toString();
+  return out;
+}
+
+export = function register(RED: NodeAPI): void {
+  function RestQuery(this: Node, config: RestQueryConfig) {
+    RED.nodes.createNode(this, config);
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the handlers below run with another `this`
+    const node = this;
+    const dsNode = RED.nodes.getNode(config.datasource) as RestDatasourceNode | null;
+    let compiled: Compiled | undefined;
+    let setupError: RestError | undefined;
+    try {
+      compiled = compile(RED, config);
+    } catch (err) {
+      setupError = reportable(err, (t) => t);
+    }
+    if (!dsNode) setupError = configError('datasource', 'no REST datasource is selected; open the node and pick one');
+    else if (dsNode.configError) setupError = dsNode.configError;
+
+    let inflight = 0;
+    let lastStatus = '';
+    const status = (fill: 'red' | 'green' | 'yellow' | 'blue' | 'grey', shape: 'dot' | 'ring', text: string) => {
+      const key = fill + shape + text;
+      if (key === lastStatus) return;
+      lastStatus = key;
+      node.status({ fill, shape, text });
+    };
+    const unverified =
+      dsNode?.datasource?.settings.tlsVerify === false ? ' ' + RED._('rest-query.status.unverified') : '';
+
+    if (setupError) status('red', 'ring', RED._('rest-query.status.configError'));
+    else if (unverified) status('yellow', 'ring', RED._('rest-query.status.unverified'));
+
+    const handle = async (msg: NodeMessageInFlow, send: (m: NodeMessage) => void): Promise<void> => {
+      const ds = dsNode?.datasource;
+      if (setupError || !compiled || !ds) {
+        throw setupError ?? configError('datasource', 'the datasource is not running');
+      }
+      const c = compiled;
+      const [headers, params, cookies] = await Promise.all([
+        c.headers.resolve(node, msg),
+        c.params.resolve(node, msg),
+        c.cookies.resolve(node, msg),
+      ]);
+      const query: QueryParts = {
+        method: c.method,
+        path: c.path,
+        headers,
+        params,
+        cookies,
+        bodyType: c.bodyType,
+        responseType: c.responseType,
+        timeout: c.timeout,
+      };
+      const m = msg as unknown as MsgParts & Record<string, unknown>;
+      const plan = buildPlan(ds.defaults, query, m, (name) => RED.util.getMessageProperty(msg, name));
+      if (inflight++ === 0) status('blue', 'dot', RED._('rest-query.status.requesting'));
+      let result;
+      try {
+        result = await ds.send(plan, {
+          onRetry: (attempt, reason) =>
+            status('yellow', 'ring', RED._('rest-query.status.retrying', { attempt, reason })),
+          onQueued: inflight > 1 ? undefined : () => status('grey', 'dot', RED._('rest-query.status.queued')),
+        });
+      } finally {
+        inflight--;
+      }
+      const payload = decodeBody(result.body, result.headers, plan.responseType);
+      m.payload = payload;
+      m.statusCode = result.statusCode;
+      m.headers = { ...result.headers, [RESPONSE_HEADERS_MARKER]: '1' };
+      m.responseUrl = result.url;
+      m.responseCookies = parseSetCookies(result.headers['set-cookie']);
+      m.responseTime = result.timeMs;
+      const ok = isSuccess(result.statusCode);
+      status(ok ? 'green' : 'red', ok ? 'dot' : 'ring', String(result.statusCode) + unverified);
+      if (!ok && c.failOnHttpError) {
+        const where = plan.absoluteUrl ? 'msg.url' : plan.path || '/';
+        throw new RestError('HTTP_ERROR', `HTTP ${result.statusCode} from ${plan.method} ${where.split('?')[0]}`, {
+          statusCode: result.statusCode,
+          attempts: result.attempts,
+        });
+      }
+      send(msg);
+    };
+
+    node.on('input', (msg, send, done) => {
+      handle(msg, send).then(
+        () => done(),
+        (err: unknown) => {
+          const redact = dsNode?.datasource
+            ? (t: string) => (dsNode.datasource as NonNullable<typeof dsNode.datasource>).redact(t)
+            : (t: string) => t;
+          const e = reportable(err, redact);
+          if (e.code !== 'HTTP_ERROR') status('red', 'ring', e.code);
+          done(e);
+        },
+      );
+    });
+
+    node.on('close', () => {
+      node.status({});
+    });
+  }
+
+  RED.nodes.registerType('rest-query', RestQuery);
+};

@@ -1,0 +1,33 @@
+/** The Node-RED shapes the adapters share. */
+import type { Node } from 'node-red';
+import type { Datasource } from '../lib/datasource';
+import type { RestError } from '../lib/errors';
+import type { DatasourceCredentials, RawConfig } from '../lib/settings';
+
+export interface RestDatasourceNode extends Node<DatasourceCredentials> {
+  /** The running datasource, absent when its configuration is invalid. */
+  datasource?: Datasource;
+  /** Why the configuration is invalid (redacted), for every query that uses it. */
+  configError?: RestError;
+  /** The flow properties it was deployed with (admin routes fill gaps in editor values). */
+  rawConfig?: RawConfig;
+}
+
+/** Credential definitions: text ones travel back to the editor, password ones never do. */
+export const DATASOURCE_CREDENTIALS = {
+  username: { type: 'text' },
+  password: { type: 'password' },
+  token: { type: 'password' },
+  apiKey: { type: 'password' },
+  clientId: { type: 'text' },
+  clientSecret: { type: 'password' },
+  accessToken: { type: 'password' },
+  refreshToken: { type: 'password' },
+  ca: { type: 'text' },
+  cert: { type: 'text' },
+  key: { type: 'password' },
+  passphrase: { type: 'password' },
+  signatureKey: { type: 'password' },
+  // JSON of the secret rows' values; text so the editor can show the rows (masked) again.
+  secrets: { type: 'text' },
+} as const;

@@ -1,0 +1,62 @@
+'use strict';
+// The Node-RED runtime under test: node-red (4.x) by default, or the package named by
+// NODE_RED_RUNTIME (npm run test:nr5 sets node-red-5, an alias of node-red 5.x).
+const helper = require('node-red-node-test-helper');
+
+const runtime = process.env.NODE_RED_RUNTIME;
+if (runtime) helper.init(require.resolve(runtime));
+
+const datasourceNode = require('../../dist/nodes/rest-datasource.js');
+const queryNode = require('../../dist/nodes/rest-query.js');
+
+const NODES = [datasourceNode, queryNode];
+
+function runtimeVersion() {
+  return require(`${runtime || 'node-red'}/package.json`).version;
+}
+
+/**
+ * Load a flow: one datasource `ds`, one query `q` wired to helper `out`, and a Catch node
+ * wired to helper `caught`. Returns the nodes and a `run(msg)` that resolves with the
+ * first of {msg} (output) or {error} (what the Catch node received).
+ */
+async function loadQuery({ ds = {}, query = {}, credentials = {}, extra = [] } = {}) {
+  const flow = [
+    { id: 'f1', type: 'tab', label: 'test' },
+    { id: 'ds', type: 'rest-datasource', name: 'api', ...ds },
+    { id: 'q', type: 'rest-query', z: 'f1', datasource: 'ds', wires: [['out']], ...query },
+    { id: 'out', type: 'helper', z: 'f1' },
+    { id: 'c', type: 'catch', z: 'f1', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'caught', type: 'helper', z: 'f1' },
+    ...extra,
+  ];
+  await helper.load(NODES, flow, { ds: credentials });
+  const q = helper.getNode('q');
+  const out = helper.getNode('out');
+  const caught = helper.getNode('caught');
+  const run = (msg = {}) =>
+    new Promise((resolve) => {
+      const onOut = (m) => finish({ msg: m });
+      const onErr = (m) => finish({ error: m });
+      function finish(result) {
+        out.removeListener('input', onOut);
+        caught.removeListener('input', onErr);
+        resolve(result);
+      }
+      out.on('input', onOut);
+      caught.on('input', onErr);
+      q.receive(msg);
+    });
+  return { helper, q, out, caught, ds: helper.getNode('ds'), run };
+}
+
+/** Every output and every caught error of `q`, for tests that send many messages. */
+function collect(ctx) {
+  const outputs = [];
+  const errors = [];
+  ctx.out.on('input', (m) => outputs.push(m));
+  ctx.caught.on('input', (m) => errors.push(m));
+  return { outputs, errors };
+}
+
+module.exports = { helper, NODES, loadQuery, collect, runtimeVersion };
