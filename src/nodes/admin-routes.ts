@@ -11,6 +11,7 @@ import { decodeText } from '../lib/response';
 import { CREDENTIAL_NAMES, parseSettings } from '../lib/settings';
 import type { RawConfig } from '../lib/settings';
 import { buildPlan } from '../lib/plan';
+import { networkOptions } from './network-config';
 import type { RestDatasourceNode } from './types';
 
 /** Node-RED's editor sends this for an unchanged password credential. */
@@ -53,7 +54,8 @@ export function registerAdminRoutes(RED: NodeAPI): void {
       res.json({ ok, statusCode, message: redactor.redact(message) });
     };
     try {
-      ds = new Datasource(parseSettings(config, credentials));
+      const settings = parseSettings(config, credentials);
+      ds = new Datasource(settings, { ...networkOptions(RED, settings) });
     } catch (err) {
       answer(false, null, err instanceof RestError ? err.toString() : String(err));
       return;

@@ -1,6 +1,7 @@
 'use strict';
 // The Node-RED runtime under test: node-red (4.x) by default, or the package named by
 // NODE_RED_RUNTIME (npm run test:nr5 sets node-red-5, an alias of node-red 5.x).
+const path = require('path');
 const helper = require('node-red-node-test-helper');
 
 const runtime = process.env.NODE_RED_RUNTIME;
@@ -11,6 +12,12 @@ const queryNode = require('../../dist/nodes/rest-query.js');
 
 const NODES = [datasourceNode, queryNode];
 
+/** A core node module (e.g. 'network/05-tls.js') of the runtime under test. */
+function coreNode(file) {
+  const base = path.dirname(require.resolve(`${runtime || 'node-red'}/package.json`));
+  return require(require.resolve(`@node-red/nodes/core/${file}`, { paths: [base] }));
+}
+
 function runtimeVersion() {
   return require(`${runtime || 'node-red'}/package.json`).version;
 }
@@ -20,7 +27,14 @@ function runtimeVersion() {
  * wired to helper `caught`. Returns the nodes and a `run(msg)` that resolves with the
  * first of {msg} (output) or {error} (what the Catch node received).
  */
-async function loadQuery({ ds = {}, query = {}, credentials = {}, extra = [] } = {}) {
+async function loadQuery({
+  ds = {},
+  query = {},
+  credentials = {},
+  extra = [],
+  nodes = [],
+  extraCredentials = {},
+} = {}) {
   const flow = [
     { id: 'f1', type: 'tab', label: 'test' },
     { id: 'ds', type: 'rest-datasource', name: 'api', ...ds },
@@ -30,7 +44,7 @@ async function loadQuery({ ds = {}, query = {}, credentials = {}, extra = [] } =
     { id: 'caught', type: 'helper', z: 'f1' },
     ...extra,
   ];
-  await helper.load(NODES, flow, { ds: credentials });
+  await helper.load([...NODES, ...nodes], flow, { ds: credentials, ...extraCredentials });
   const q = helper.getNode('q');
   const out = helper.getNode('out');
   const caught = helper.getNode('caught');
@@ -59,4 +73,4 @@ function collect(ctx) {
   return { outputs, errors };
 }
 
-module.exports = { helper, NODES, loadQuery, collect, runtimeVersion };
+module.exports = { helper, NODES, loadQuery, collect, runtimeVersion, coreNode };
