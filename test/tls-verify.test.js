@@ -4,7 +4,7 @@
 // datasource, and verification turned off.
 const assert = require('assert');
 const https = require('https');
-const { helper, loadQuery } = require('./lib/nr');
+const { helper, loadQuery, statusTexts } = require('./lib/nr');
 const { startServer } = require('./lib/server');
 const { certs, serverOptions } = require('./lib/certs');
 
@@ -15,13 +15,6 @@ describe('TLS: server certificate verification', function () {
     const s = await startServer(undefined, { createServer: https.createServer, options: serverOptions(entry, extra) });
     servers.push(s);
     return s;
-  }
-  /** The status texts a rest-query node showed, in order. */
-  function statusTexts(node) {
-    return node.status
-      .getCalls()
-      .filter((call) => call.thisValue === node)
-      .map((call) => (call.args[0] && call.args[0].text) || '');
   }
 
   before(function (done) {

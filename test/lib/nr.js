@@ -18,6 +18,14 @@ function coreNode(file) {
   return require(require.resolve(`@node-red/nodes/core/${file}`, { paths: [base] }));
 }
 
+/** The status texts a node has shown so far, in order (the helper spies on Node.status). */
+function statusTexts(node) {
+  return node.status
+    .getCalls()
+    .filter((call) => call.thisValue === node)
+    .map((call) => (call.args[0] && call.args[0].text) || '');
+}
+
 function runtimeVersion() {
   return require(`${runtime || 'node-red'}/package.json`).version;
 }
@@ -73,4 +81,4 @@ function collect(ctx) {
   return { outputs, errors };
 }
 
-module.exports = { helper, NODES, loadQuery, collect, runtimeVersion, coreNode };
+module.exports = { helper, NODES, loadQuery, collect, runtimeVersion, coreNode, statusTexts };
