@@ -1,0 +1,111 @@
+'use strict';
+// The datasource's TLS (and proxy) settings apply to its OAuth 2.0 token requests: a token
+// endpoint behind mutual TLS issues a client-credentials token to our client certificate.
+// Needs the OAuth 2.0 module (src/lib/oauth); skipped, and says so, in a build without it.
+const assert = require('assert');
+const fs = require('fs');
+const https = require('https');
+const path = require('path');
+const { helper, loadQuery } = require('./lib/nr');
+const { startServer } = require('./lib/server');
+const { certs, serverOptions } = require('./lib/certs');
+const { startProxy, setProxyEnv } = require('./lib/proxy');
+
+const HAS_OAUTH = fs.existsSync(path.join(__dirname, '..', 'dist', 'lib', 'oauth'));
+
+/** Token endpoint and API on one mTLS server: the token names the client certificate's CN. */
+function tokenAndApi(req, res) {
+  res.setHeader('Content-Type', 'application/json');
+  const cn = req.socket.getPeerCertificate().subject.CN;
+  if (req.method === 'POST' && req.url === '/token') {
+    const form = new URLSearchParams(req.body.toString());
+    if (form.get('grant_type') !== 'client_credentials') {
+      res.statusCode = 400;
+      res.end(JSON.stringify({ error: 'unsupported_grant_type' }));
+      return;
+    }
+    res.end(JSON.stringify({ access_token: `token-for-${cn}`, token_type: 'Bearer', expires_in: 3600 }));
+    return;
+  }
+  if (req.headers.authorization !== `Bearer token-for-${cn}`) {
+    res.statusCode = 401;
+    res.end(JSON.stringify({ error: 'invalid_token' }));
+    return;
+  }
+  res.end(JSON.stringify({ ok: true, client: cn }));
+}
+
+(HAS_OAUTH ? describe : describe.skip)('TLS: OAuth 2.0 token requests use the datasource TLS settings', function () {
+  let c;
+  let server;
+  let restoreEnv = () => {};
+  before(function (done) {
+    c = certs();
+    helper.startServer(done);
+  });
+  after(function (done) {
+    helper.stopServer(done);
+  });
+  beforeEach(async function () {
+    server = await startServer(tokenAndApi, {
+      createServer: https.createServer,
+      options: serverOptions(c.server, { ca: c.ca.pem, requestCert: true, rejectUnauthorized: true }),
+    });
+  });
+  afterEach(async function () {
+    await helper.unload();
+    restoreEnv();
+    restoreEnv = () => {};
+    await server.close();
+  });
+
+  const oauthDatasource = () => ({
+    baseUrl: `${server.url}/api`,
+    authType: 'oauth2',
+    oauth2GrantType: 'client_credentials',
+    oauth2TokenUrl: `${server.url}/token`,
+  });
+  const clientCreds = { clientId: 'app', clientSecret: 'app-secret' };
+
+  it('a token endpoint behind mutual TLS issues a client-credentials token', async function () {
+    const ctx = await loadQuery({
+      ds: oauthDatasource(),
+      credentials: { ...clientCreds, ca: c.ca.pem, cert: c.client.pem, key: c.client.keyPem },
+    });
+    const { msg, error } = await ctx.run();
+    assert.ok(msg, error && error.error.message);
+    assert.deepStrictEqual(msg.payload, { ok: true, client: 'node-red-client' });
+    assert.deepStrictEqual(
+      server.requests.map((r) => `${r.method} ${r.url}`),
+      ['POST /token', 'GET /api'],
+    );
+  });
+
+  it('without a client certificate the token request fails with the TLS reason', async function () {
+    const ctx = await loadQuery({ ds: oauthDatasource(), credentials: { ...clientCreds, ca: c.ca.pem } });
+    const { msg, error } = await ctx.run();
+    assert.ok(!msg);
+    assert.strictEqual(error.error.code, 'TOKEN_ERROR');
+    assert.match(error.error.message, /requires a client certificate/);
+    assert.strictEqual(server.requests.length, 0);
+  });
+
+  it('the token request goes through the proxy tunnel too', async function () {
+    const proxy = await startProxy();
+    try {
+      restoreEnv = setProxyEnv({ HTTPS_PROXY: proxy.url });
+      const ctx = await loadQuery({
+        ds: oauthDatasource(),
+        credentials: { ...clientCreds, ca: c.ca.pem, cert: c.client.pem, key: c.client.keyPem },
+      });
+      const { msg, error } = await ctx.run();
+      assert.ok(msg, error && error.error.message);
+      assert.strictEqual(msg.payload.client, 'node-red-client');
+      assert.ok(proxy.tunnels.length >= 1, 'the token request and the API call went through CONNECT');
+      assert.ok(proxy.tunnels.every((t) => t.target === `127.0.0.1:${server.port}`));
+      assert.strictEqual(proxy.relayed.length, 0);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
