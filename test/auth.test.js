@@ -3,6 +3,12 @@ const assert = require('assert');
 const crypto = require('crypto');
 const { helper, loadQuery } = require('./lib/nr');
 const { startServer } = require('./lib/server');
+const { secret } = require('./lib/secrets');
+
+const PASSWORD = secret('basic-password');
+const TOKEN = secret('bearer');
+const API_KEY = secret('api-key');
+const DIGEST_PASSWORD = secret('digest-pass') + ':x';
 
 /** A server-side Digest implementation, independent of the client's, that checks every field. */
 function digestServer({ username, password, realm = 'api', algorithm = 'MD5' }) {
@@ -59,14 +65,14 @@ describe('authentication', function () {
   });
 
   it('Basic: sends the credentials the server checks', async function () {
-    const expected = 'Basic ' + Buffer.from('alice:s3cret!').toString('base64');
+    const expected = 'Basic ' + Buffer.from('alice:' + PASSWORD).toString('base64');
     api = await startServer((req, res) => {
       res.statusCode = req.headers.authorization === expected ? 200 : 401;
       res.end(res.statusCode === 200 ? 'welcome' : 'no');
     });
     const ctx = await loadQuery({
       ds: { baseUrl: api.url, authType: 'basic' },
-      credentials: { username: 'alice', password: 's3cret!' },
+      credentials: { username: 'alice', password: PASSWORD },
     });
     const { msg } = await ctx.run({});
     assert.strictEqual(msg.statusCode, 200);
@@ -75,9 +81,9 @@ describe('authentication', function () {
 
   it('Bearer: sends Authorization: Bearer <token>', async function () {
     api = await startServer();
-    const ctx = await loadQuery({ ds: { baseUrl: api.url, authType: 'bearer' }, credentials: { token: 'tok-123456' } });
+    const ctx = await loadQuery({ ds: { baseUrl: api.url, authType: 'bearer' }, credentials: { token: TOKEN } });
     await ctx.run({});
-    assert.strictEqual(api.requests[0].headers.authorization, 'Bearer tok-123456');
+    assert.strictEqual(api.requests[0].headers.authorization, 'Bearer ' + TOKEN);
   });
 
   it('API key in a header, with a custom name and prefix', async function () {
@@ -90,32 +96,32 @@ describe('authentication', function () {
         apiKeyIn: 'header',
         apiKeyPrefix: 'Token',
       },
-      credentials: { apiKey: 'key-abcdef' },
+      credentials: { apiKey: API_KEY },
     });
     await ctx.run({});
-    assert.strictEqual(api.requests[0].headers['x-custom-key'], 'Token key-abcdef');
+    assert.strictEqual(api.requests[0].headers['x-custom-key'], 'Token ' + API_KEY);
   });
 
   it('API key in the query string', async function () {
     api = await startServer();
     const ctx = await loadQuery({
       ds: { baseUrl: api.url, authType: 'apiKey', apiKeyName: 'api_key', apiKeyIn: 'query' },
-      credentials: { apiKey: 'key with space&more' },
+      credentials: { apiKey: API_KEY + ' with space&more' },
       query: { path: 'search?q=x' },
     });
     await ctx.run({});
     const url = new URL(api.requests[0].url, 'http://x');
     assert.strictEqual(url.searchParams.get('q'), 'x');
-    assert.strictEqual(url.searchParams.get('api_key'), 'key with space&more');
+    assert.strictEqual(url.searchParams.get('api_key'), API_KEY + ' with space&more');
   });
 
   for (const algorithm of ['MD5', 'SHA-256']) {
     it(`Digest ${algorithm}: answers a real challenge, then reuses the nonce without a new round-trip`, async function () {
-      const digest = digestServer({ username: 'bob', password: 'pa:ss', algorithm });
+      const digest = digestServer({ username: 'bob', password: DIGEST_PASSWORD, algorithm });
       api = await startServer(digest.handler);
       const ctx = await loadQuery({
         ds: { baseUrl: api.url, authType: 'digest' },
-        credentials: { username: 'bob', password: 'pa:ss' },
+        credentials: { username: 'bob', password: DIGEST_PASSWORD },
         query: { path: 'data/{{id}}', params: [{ name: 'v', value: '1', valueType: 'str' }] },
       });
       const first = await ctx.run({ id: 1 });
@@ -146,7 +152,7 @@ describe('authentication', function () {
     api = await startServer();
     const ctx = await loadQuery({
       ds: { baseUrl: api.url, authType: 'bearer' },
-      credentials: { token: 'datasource-token' },
+      credentials: { token: TOKEN },
     });
     await ctx.run({ headers: { Authorization: 'Bearer per-message' } });
     assert.strictEqual(api.requests[0].headers.authorization, 'Bearer per-message');

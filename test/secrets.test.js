@@ -3,12 +3,14 @@ const assert = require('assert');
 const { helper, NODES, collect, deploy: deployFlow } = require('./lib/nr');
 const { startServer } = require('./lib/server');
 
+const { secret } = require('./lib/secrets');
+
 const SECRETS = {
-  header: 'hdr-secret-7f3a9c',
-  param: 'param-secret-19bd2e',
-  cookie: 'cookie-secret-55aa01',
-  body: 'body-secret-c0ffee',
-  password: 'basic-password-e4d2',
+  header: secret('header'),
+  param: secret('param'),
+  cookie: secret('cookie'),
+  body: secret('body'),
+  password: secret('password'),
 };
 
 describe('secrets stay secret', function () {
@@ -122,16 +124,18 @@ describe('secrets stay secret', function () {
   });
 
   it('never echoes a secret from a bad configuration in the deploy error', async function () {
+    const shortKey = SECRETS.header.slice(0, 24);
     await helper.load(
       NODES,
       [
         { id: 'f1', type: 'tab' },
         { id: 'ds', type: 'rest-datasource', baseUrl: 'http://x', authType: 'bearer', signatureEnabled: true },
       ],
-      { ds: { token: SECRETS.password, signatureKey: 'short-' + SECRETS.header } },
+      { ds: { token: SECRETS.password, signatureKey: shortKey } },
     );
     const logged = JSON.stringify(helper.log().args);
-    assert.match(logged, /signatureKey/);
+    assert.match(logged, /signatureKey: must be at least 32 characters/);
+    assert.ok(!logged.includes(shortKey));
     assertNoSecret(logged, 'log');
   });
 });
