@@ -7,9 +7,11 @@ const { helper, loadQuery } = require('./lib/nr');
 const { startServer } = require('./lib/server');
 const { certs, serverOptions } = require('./lib/certs');
 const { startProxy, setProxyEnv } = require('./lib/proxy');
+const { secret } = require('./lib/secrets');
 
 const PROXY_USER = 'proxy-user';
-const PROXY_PASS = 'pr0xy-s3cret';
+const PROXY_PASS = secret('proxy-pass');
+const WRONG_PASS = secret('wrong-pass');
 
 describe('proxy: from the environment', function () {
   let c;
@@ -149,13 +151,13 @@ describe('proxy: from the environment', function () {
   });
 
   it('a proxy that refuses the tunnel gives PROXY_ERROR without the credentials', async function () {
-    restoreEnv = setProxyEnv({ HTTPS_PROXY: `http://${PROXY_USER}:wrong-password@127.0.0.1:${proxy.port}` });
+    restoreEnv = setProxyEnv({ HTTPS_PROXY: `http://${PROXY_USER}:${WRONG_PASS}@127.0.0.1:${proxy.port}` });
     const ctx = await loadQuery({ ds: { baseUrl: secureApi.url }, credentials: { ca: c.ca.pem } });
     const { error } = await ctx.run();
     assert.strictEqual(error.error.code, 'PROXY_ERROR');
     assert.match(error.error.message, new RegExp(`proxy http://127\\.0\\.0\\.1:${proxy.port} refused the tunnel`));
     assert.match(error.error.message, /HTTP 407/);
-    assert.ok(!error.error.message.includes('wrong-password'));
+    assert.ok(!error.error.message.includes(WRONG_PASS));
     assert.strictEqual(secureApi.requests.length, 0);
   });
 

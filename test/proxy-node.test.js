@@ -7,6 +7,9 @@ const { helper, loadQuery, coreNode } = require('./lib/nr');
 const { startServer } = require('./lib/server');
 const { certs, serverOptions } = require('./lib/certs');
 const { startProxy, setProxyEnv } = require('./lib/proxy');
+const { secret } = require('./lib/secrets');
+
+const NODE_PASS = secret('node-pass');
 
 describe('proxy: a Node-RED http proxy node', function () {
   let c;
@@ -24,7 +27,7 @@ describe('proxy: a Node-RED http proxy node', function () {
     helper.stopServer(done);
   });
   beforeEach(async function () {
-    proxy = await startProxy({ credentials: 'node-user:node-pass' });
+    proxy = await startProxy({ credentials: `node-user:${NODE_PASS}` });
     envProxy = await startProxy();
     api = await startServer();
     secureApi = await startServer(undefined, { createServer: https.createServer, options: serverOptions(c.server) });
@@ -43,12 +46,12 @@ describe('proxy: a Node-RED http proxy node', function () {
       credentials: { ca: c.ca.pem },
       nodes: [coreNode('network/06-httpproxy.js')],
       extra: [{ id: 'px', type: 'http proxy', name: 'corp', url: proxy.url, noproxy }],
-      extraCredentials: { px: { username: 'node-user', password: 'node-pass' } },
+      extraCredentials: { px: { username: 'node-user', password: NODE_PASS } },
     });
   }
 
   it('sends http and https requests through it with its credentials', async function () {
-    const basic = 'Basic ' + Buffer.from('node-user:node-pass').toString('base64');
+    const basic = 'Basic ' + Buffer.from(`node-user:${NODE_PASS}`).toString('base64');
     let ctx = await load(api.url);
     assert.strictEqual((await ctx.run()).msg.statusCode, 200);
     await helper.unload();

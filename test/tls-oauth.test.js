@@ -10,6 +10,7 @@ const { helper, loadQuery } = require('./lib/nr');
 const { startServer } = require('./lib/server');
 const { certs, serverOptions } = require('./lib/certs');
 const { startProxy, setProxyEnv } = require('./lib/proxy');
+const { secret } = require('./lib/secrets');
 
 const HAS_OAUTH = fs.existsSync(path.join(__dirname, '..', 'dist', 'lib', 'oauth'));
 
@@ -65,7 +66,7 @@ function tokenAndApi(req, res) {
     oauth2GrantType: 'client_credentials',
     oauth2TokenUrl: `${server.url}/token`,
   });
-  const clientCreds = { clientId: 'app', clientSecret: 'app-secret' };
+  const clientCreds = { clientId: 'app', clientSecret: secret('client-secret') };
 
   it('a token endpoint behind mutual TLS issues a client-credentials token', async function () {
     const ctx = await loadQuery({

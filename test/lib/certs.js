@@ -5,6 +5,7 @@
 // Everything is generated once per process, on first use.
 const crypto = require('crypto');
 const forge = require('node-forge');
+const { secret } = require('./secrets');
 
 const DAY = 24 * 3600 * 1000;
 let serial = 1;
@@ -81,7 +82,7 @@ function certs() {
   });
   const wrongHost = makeCert({ cn: 'api.example.com', key: serverKey, issuer: ca, hosts: ['api.example.com'] });
 
-  const passphrase = 'correct horse battery';
+  const passphrase = secret('passphrase');
   const encryptedClientKey = clientKey.object.export({
     type: 'pkcs8',
     format: 'pem',
