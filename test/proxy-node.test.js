@@ -76,6 +76,21 @@ describe('proxy: a Node-RED http proxy node', function () {
     assert.strictEqual(proxy.relayed.length + envProxy.relayed.length, 0);
   });
 
+  it('"Test connection" in the editor goes through the selected proxy node', async function () {
+    await load('http://127.0.0.1:1');
+    const res = await helper
+      .request()
+      .post('/rest-datasource/ds/test')
+      .send({ baseUrl: secureApi.url, proxy: 'px', ca: c.ca.pem, path: '/health' })
+      .expect(200);
+    assert.strictEqual(res.body.ok, true, res.body.message);
+    assert.deepStrictEqual(
+      proxy.tunnels.map((t) => t.target),
+      [`127.0.0.1:${secureApi.port}`],
+    );
+    assert.ok(!JSON.stringify(res.body).includes(NODE_PASS));
+  });
+
   it('a missing proxy node is a config error naming the proxy field', async function () {
     const ctx = await loadQuery({ ds: { baseUrl: api.url, proxy: 'gone' } });
     const { error } = await ctx.run();
