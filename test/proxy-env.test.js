@@ -3,6 +3,7 @@
 // what the target sees, and that TLS runs end to end through the CONNECT tunnel.
 const assert = require('assert');
 const https = require('https');
+const net = require('net');
 const { helper, loadQuery } = require('./lib/nr');
 const { startServer } = require('./lib/server');
 const { certs, serverOptions } = require('./lib/certs');
@@ -92,6 +93,13 @@ describe('proxy: from the environment', function () {
     assert.match(error.error.message, /DEPTH_ZERO_SELF_SIGNED_CERT/);
     assert.strictEqual(proxy.tunnels.length, 1);
     assert.strictEqual(selfSigned.requests.length, 0);
+    await helper.unload();
+
+    // tlsVerify false travels through the tunnel as well.
+    const unverified = await loadQuery({ ds: { baseUrl: selfSigned.url, tlsVerify: false } });
+    assert.strictEqual((await unverified.run()).msg.statusCode, 200);
+    assert.strictEqual(proxy.tunnels.length, 2);
+    assert.strictEqual(selfSigned.requests.length, 1);
   });
 
   it('presents the client certificate through the tunnel (mutual TLS)', async function () {
@@ -171,6 +179,28 @@ describe('proxy: from the environment', function () {
     assert.strictEqual(error.error.code, 'PROXY_ERROR');
     assert.match(error.error.message, new RegExp(`proxy http://127\\.0\\.0\\.1:${deadPort} cannot be reached`));
     assert.ok(!error.error.message.includes(PROXY_PASS));
+  });
+
+  it('a redeploy while a tunnel is being opened closes the connection to the proxy', async function () {
+    // A proxy that accepts the connection and never answers the CONNECT.
+    const held = [];
+    const silent = net.createServer((socket) => {
+      const entry = { closed: false };
+      socket.on('close', () => (entry.closed = true));
+      socket.on('error', () => {});
+      socket.resume(); // read, so that the client's close is noticed
+      held.push(entry);
+    });
+    await new Promise((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    extraServers.push({ close: () => new Promise((resolve) => silent.close(() => resolve())) });
+    restoreEnv = setProxyEnv({ HTTPS_PROXY: `http://127.0.0.1:${silent.address().port}` });
+    const ctx = await loadQuery({ ds: { baseUrl: secureApi.url }, credentials: { ca: c.ca.pem } });
+    ctx.q.receive({});
+    for (let i = 0; i < 200 && held.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.strictEqual(held.length, 1, 'the tunnel request reached the proxy');
+    await helper.unload();
+    for (let i = 0; i < 200 && !held[0].closed; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(held[0].closed, 'the pending CONNECT was closed with the datasource');
   });
 
   it('an unsupported proxy URL is a CONFIG_ERROR naming the variable', async function () {

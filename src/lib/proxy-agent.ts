@@ -61,7 +61,7 @@ function openTunnel(
   port: number,
   timeoutMs: number,
   done: (err: Error | null, socket?: net.Socket) => void,
-): void {
+): http.ClientRequest {
   const target = authority(host, port);
   const headers: Record<string, string> = { Host: target };
   if (proxy.authorization) headers['Proxy-Authorization'] = proxy.authorization;
@@ -106,6 +106,7 @@ function openTunnel(
     finish(proxyFailure(proxy, `cannot be reached: ${err.code ?? err.message}`));
   });
   req.end();
+  return req;
 }
 
 function withoutProxyAuthorization(req: http.ClientRequest): void {
@@ -142,6 +143,9 @@ export class ProxyHttpAgent extends http.Agent {
 
 /** For https:// targets: a CONNECT tunnel, then TLS to the target with the datasource's options. */
 export class ProxyHttpsAgent extends https.Agent {
+  /** CONNECT requests not answered yet: destroy() must not leave them behind. */
+  private readonly opening = new Set<http.ClientRequest>();
+
   constructor(
     private readonly routes: ProxyRoutes,
     private readonly tunnelTimeoutMs: number,
@@ -159,7 +163,8 @@ export class ProxyHttpsAgent extends https.Agent {
     const { host, port } = targetOf(options, 443);
     const proxy = proxyFor(this.routes, 'https:', host, port);
     if (!proxy) return super.createConnection(options, callback);
-    openTunnel(proxy, host, port, this.tunnelTimeoutMs, (err, socket) => {
+    const connect = openTunnel(proxy, host, port, this.tunnelTimeoutMs, (err, socket) => {
+      this.opening.delete(connect);
       if (!callback) return;
       if (err || !socket) return callback(err ?? proxyFailure(proxy, 'closed the tunnel'), undefined as never);
       // Node's own https connection on top of the tunnel: same session cache, same
@@ -167,7 +172,14 @@ export class ProxyHttpsAgent extends https.Agent {
       const secure = super.createConnection({ ...options, socket } as https.RequestOptions);
       if (secure) callback(null, secure);
     });
+    this.opening.add(connect);
     return undefined;
+  }
+
+  destroy(): void {
+    for (const req of this.opening) req.destroy();
+    this.opening.clear();
+    super.destroy();
   }
 }
 
