@@ -251,6 +251,31 @@ describe('resilience against faulty servers', function () {
     }
   });
 
+  it('a rate limit spaces requests out and keeps them in arrival order', async function () {
+    const seen = [];
+    api = await startServer((req, res) => {
+      seen.push({ i: Number(req.url.slice(1)), at: Date.now() });
+      res.end('ok');
+    });
+    const ctx = await loadQuery({ ds: { baseUrl: api.url, rateLimit: 20 }, query: { path: '{{i}}' } });
+    const got = collect(ctx);
+    for (let i = 0; i < 6; i++) ctx.q.receive({ i });
+    for (let k = 0; k < 100 && got.outputs.length + got.errors.length < 6; k++)
+      await new Promise((r) => setTimeout(r, 20));
+    assert.deepStrictEqual(
+      got.errors.map((m) => m.error.message),
+      [],
+    );
+    assert.strictEqual(got.outputs.length, 6);
+    assert.deepStrictEqual(
+      seen.map((s) => s.i),
+      [0, 1, 2, 3, 4, 5],
+    );
+    // 20 per second: starts are ~50 ms apart (timers may fire a little early, never much)
+    for (let k = 1; k < seen.length; k++)
+      assert.ok(seen[k].at - seen[k - 1].at >= 30, `gap ${seen[k].at - seen[k - 1].at}`);
+  });
+
   it('a redeploy gives queued and in-flight messages an error each, not silence', async function () {
     api = await startServer(() => {
       /* hold every request */
