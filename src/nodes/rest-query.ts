@@ -119,6 +119,7 @@ export = function register(RED: NodeAPI): void {
     const shape = (m: Record<string, unknown>, result: HttpResult, redact: (t: string) => string) => {
       m.statusCode = result.statusCode;
       m.headers = { ...result.headers, [RESPONSE_HEADERS_MARKER]: '1' };
+      // The URL may carry secret query parameters (API key, secret rows): mask them.
       m.responseUrl = redact(result.url);
       m.responseCookies = parseSetCookies(result.headers['set-cookie']);
       m.responseTime = result.timeMs;
