@@ -68,6 +68,35 @@ describe('signed requests', function () {
     assert.ok(!JSON.stringify(msg).includes(SECRET));
   });
 
+  it('is accepted by a receiver that verifies it with jose, and refused when the secrets differ', async function () {
+    const receiver = await startServer(async (req, res) => {
+      try {
+        const { payload } = await verify(req.headers['x-signature'], { issuer: 'node-red', maxTokenAge: '10m' });
+        const bound = payload.method === req.method && payload.url_sha256 === sha256url(receiver.url + req.url);
+        res.statusCode = bound ? 200 : 403;
+      } catch {
+        res.statusCode = 401;
+      }
+      res.end();
+    });
+    try {
+      const run = async (signatureKey) => {
+        const ctx = await loadQuery({
+          ds: { baseUrl: receiver.url, signatureEnabled: true },
+          credentials: { signatureKey },
+          query: { method: 'DELETE', path: 'items/7', failOnHttpError: false },
+        });
+        const { msg } = await ctx.run({});
+        await helper.unload();
+        return msg.statusCode;
+      };
+      assert.strictEqual(await run(SECRET), 200);
+      assert.strictEqual(await run('another-secret-that-is-long-enough-too!!'), 401);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('makes a fresh token for every request, with the configured header name and issuer', async function () {
     const ctx = await loadQuery({
       ds: {
