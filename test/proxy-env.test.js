@@ -203,6 +203,29 @@ describe('proxy: from the environment', function () {
     assert.ok(held[0].closed, 'the pending CONNECT was closed with the datasource');
   });
 
+  it('an unreachable proxy for an http target is a PROXY_ERROR too', async function () {
+    const dead = await startServer();
+    const deadPort = dead.port;
+    await dead.close();
+    restoreEnv = setProxyEnv({ HTTP_PROXY: `http://127.0.0.1:${deadPort}` });
+    const ctx = await loadQuery({ ds: { baseUrl: api.url } });
+    const { error } = await ctx.run();
+    assert.strictEqual(error.error.code, 'PROXY_ERROR');
+    assert.match(error.error.message, new RegExp(`proxy http://127\\.0\\.0\\.1:${deadPort} cannot be reached`));
+    assert.strictEqual(api.requests.length, 0);
+  });
+
+  it('an https:// proxy is verified: one with an untrusted certificate is refused', async function () {
+    const secureProxy = await startProxy({ tls: serverOptions(c.selfSigned) });
+    extraServers.push(secureProxy);
+    restoreEnv = setProxyEnv({ HTTPS_PROXY: secureProxy.url });
+    const ctx = await loadQuery({ ds: { baseUrl: secureApi.url }, credentials: { ca: c.ca.pem } });
+    const { error } = await ctx.run();
+    assert.strictEqual(error.error.code, 'PROXY_ERROR');
+    assert.match(error.error.message, /presented a certificate that is not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT\)/);
+    assert.strictEqual(secureProxy.tunnels.length, 0);
+  });
+
   it('an unsupported proxy URL is a CONFIG_ERROR naming the variable', async function () {
     restoreEnv = setProxyEnv({ HTTPS_PROXY: 'socks5://127.0.0.1:1080' });
     const ctx = await loadQuery({ ds: { baseUrl: secureApi.url } });

@@ -10,6 +10,7 @@ const os = require('os');
 const path = require('path');
 const { startServer } = require('./lib/server');
 const { certs, serverOptions } = require('./lib/certs');
+const { startProxy } = require('./lib/proxy');
 
 const CHILD = `
 const { Datasource } = require(${JSON.stringify(path.join(__dirname, '..', 'dist', 'lib', 'datasource.js'))});
@@ -45,9 +46,10 @@ describe('TLS: NODE_EXTRA_CA_CERTS', function () {
   });
 
   /** The status code or error code a datasource in a child process gets for `url`. */
-  function childRequest(url, ca, extraCa) {
+  function childRequest(url, ca, extraCa, proxyEnv = {}) {
     const env = { ...process.env };
     for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy']) delete env[name];
+    Object.assign(env, proxyEnv);
     if (extraCa) env.NODE_EXTRA_CA_CERTS = extraCa;
     else delete env.NODE_EXTRA_CA_CERTS;
     return new Promise((resolve, reject) => {
@@ -65,5 +67,20 @@ describe('TLS: NODE_EXTRA_CA_CERTS', function () {
   it('keeps trusting the extra CA when the datasource adds its own CA', async function () {
     assert.strictEqual(await childRequest(mine.url, c.otherCa.pem, extraCaFile), '200');
     assert.strictEqual(await childRequest(other.url, c.otherCa.pem, extraCaFile), '200');
+  });
+
+  it('trusts an https:// proxy whose certificate is signed by the extra CA', async function () {
+    const proxy = await startProxy({ tls: serverOptions(c.server) });
+    try {
+      const via = { HTTPS_PROXY: proxy.url };
+      assert.strictEqual(await childRequest(other.url, c.otherCa.pem, extraCaFile, via), '200');
+      assert.deepStrictEqual(
+        proxy.tunnels.map((t) => t.target),
+        [`127.0.0.1:${other.port}`],
+      );
+      assert.strictEqual(await childRequest(other.url, c.otherCa.pem, undefined, via), 'PROXY_ERROR');
+    } finally {
+      await proxy.close();
+    }
   });
 });

@@ -37,76 +37,118 @@ function authority(host: string, port: number): string {
   return `${net.isIP(host) === 6 ? `[${host}]` : host}:${port}`;
 }
 
-/** A connection to the proxy itself (TLS for an https:// proxy, verified against Node's roots). */
-function connectToProxy(proxy: ProxyEndpoint): net.Socket {
-  if (proxy.protocol === 'https:') {
-    return tls.connect({
-      host: proxy.hostname,
-      port: proxy.port,
-      servername: net.isIP(proxy.hostname) ? undefined : proxy.hostname,
-      ALPNProtocols: ['http/1.1'],
-    });
-  }
-  return net.connect({ host: proxy.hostname, port: proxy.port });
-}
-
 function proxyFailure(proxy: ProxyEndpoint, problem: string): ProxyConnectError {
   return new ProxyConnectError(`proxy ${proxy.label} ${problem}`);
 }
 
-/** Open a CONNECT tunnel through `proxy` to host:port; calls back once with the raw socket. */
-function openTunnel(
-  proxy: ProxyEndpoint,
-  host: string,
-  port: number,
-  timeoutMs: number,
-  done: (err: Error | null, socket?: net.Socket) => void,
-): http.ClientRequest {
-  const target = authority(host, port);
-  const headers: Record<string, string> = { Host: target };
-  if (proxy.authorization) headers['Proxy-Authorization'] = proxy.authorization;
-  const req = http.request({
-    method: 'CONNECT',
-    path: target,
-    headers,
-    // No agent: this one connection is the tunnel, never pooled.
-    createConnection: () => connectToProxy(proxy),
-  });
+function describeConnectError(err: NodeJS.ErrnoException): string {
+  const code = err.code ?? '';
+  if (/CERT|SELF_SIGNED|UNABLE_TO|^ERR_TLS_|^ERR_SSL_/.test(code)) {
+    return `presented a certificate that is not trusted (${code}); an https:// proxy is verified against Node's trusted roots and NODE_EXTRA_CA_CERTS`;
+  }
+  return `cannot be reached: ${code || err.message}`;
+}
+
+type SocketCallback = (err: Error | null, socket?: net.Socket) => void;
+
+/**
+ * Connect to the proxy itself (TLS for an https:// proxy). Calls back once: with the connected
+ * socket, or with a PROXY_ERROR that names the proxy, never the target.
+ */
+function reachProxy(proxy: ProxyEndpoint, timeoutMs: number, done: SocketCallback): net.Socket {
+  const secure = proxy.protocol === 'https:';
+  const socket = secure
+    ? tls.connect({
+        host: proxy.hostname,
+        port: proxy.port,
+        servername: net.isIP(proxy.hostname) ? undefined : proxy.hostname,
+        ALPNProtocols: ['http/1.1'],
+      })
+    : net.connect({ host: proxy.hostname, port: proxy.port });
   let settled = false;
-  const finish = (err: Error | null, socket?: net.Socket) => {
+  const finish = (err: Error | null) => {
     if (settled) return;
     settled = true;
     clearTimeout(timer);
-    done(err, socket);
-  };
-  const timer = setTimeout(() => {
-    finish(proxyFailure(proxy, `did not open a tunnel to ${target} within ${timeoutMs} ms`));
-    req.destroy();
-  }, timeoutMs);
-  req.once('connect', (res: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
-    if (res.statusCode !== 200) {
+    socket.off('error', onError);
+    socket.off('close', onClose);
+    if (err) {
       socket.destroy();
-      finish(
-        proxyFailure(
-          proxy,
-          `refused the tunnel to ${target}: HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trim(),
-        ),
-      );
+      done(err);
+    } else {
+      done(null, socket);
+    }
+  };
+  const onError = (err: NodeJS.ErrnoException) => finish(proxyFailure(proxy, describeConnectError(err)));
+  const timer = setTimeout(() => finish(proxyFailure(proxy, `did not answer within ${timeoutMs} ms`)), timeoutMs);
+  socket.once(secure ? 'secureConnect' : 'connect', () => finish(null));
+  socket.once('error', onError);
+  // A destroy() before the connection is made (the datasource closed) ends here too.
+  const onClose = () => finish(proxyFailure(proxy, 'closed the connection'));
+  socket.once('close', onClose);
+  return socket;
+}
+
+/** Ask a connected proxy for a CONNECT tunnel to host:port; calls back once with the raw tunnel. */
+function openTunnel(
+  proxy: ProxyEndpoint,
+  socket: net.Socket,
+  host: string,
+  port: number,
+  timeoutMs: number,
+  done: SocketCallback,
+): void {
+  const target = authority(host, port);
+  const headers: Record<string, string> = { Host: target };
+  if (proxy.authorization) headers['Proxy-Authorization'] = proxy.authorization;
+  // No agent: this one connection becomes the tunnel, it is never pooled as a proxy connection.
+  const req = http.request({ method: 'CONNECT', path: target, headers, createConnection: () => socket });
+  let settled = false;
+  const finish = (err: Error | null, tunnel?: net.Socket) => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    if (err) socket.destroy();
+    done(err, tunnel);
+  };
+  const timer = setTimeout(
+    () => finish(proxyFailure(proxy, `did not open a tunnel to ${target} within ${timeoutMs} ms`)),
+    timeoutMs,
+  );
+  req.once('connect', (res: http.IncomingMessage, tunnel: net.Socket, head: Buffer) => {
+    if (res.statusCode !== 200) {
+      const status = `HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trim();
+      finish(proxyFailure(proxy, `refused the tunnel to ${target}: ${status}`));
       return;
     }
-    if (head.length) socket.unshift(head);
-    finish(null, socket);
+    if (head.length) tunnel.unshift(head);
+    finish(null, tunnel);
   });
   req.once('response', (res: http.IncomingMessage) => {
     res.resume();
     finish(proxyFailure(proxy, `answered the tunnel request with HTTP ${res.statusCode}`));
-    req.destroy();
   });
-  req.once('error', (err: NodeJS.ErrnoException) => {
-    finish(proxyFailure(proxy, `cannot be reached: ${err.code ?? err.message}`));
-  });
+  req.once('error', (err: NodeJS.ErrnoException) => finish(proxyFailure(proxy, describeConnectError(err))));
   req.end();
-  return req;
+}
+
+/** Connections to a proxy not handed to a request yet: destroy() must not leave them behind. */
+class PendingConnections {
+  private readonly sockets = new Set<net.Socket>();
+
+  track(socket: net.Socket): net.Socket {
+    this.sockets.add(socket);
+    return socket;
+  }
+
+  done(socket: net.Socket): void {
+    this.sockets.delete(socket);
+  }
+
+  destroyAll(): void {
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+  }
 }
 
 function withoutProxyAuthorization(req: http.ClientRequest): void {
@@ -115,8 +157,11 @@ function withoutProxyAuthorization(req: http.ClientRequest): void {
 
 /** For http:// targets: proxied requests go to the proxy in absolute form. */
 export class ProxyHttpAgent extends http.Agent {
+  private readonly pending = new PendingConnections();
+
   constructor(
     private readonly routes: ProxyRoutes,
+    private readonly connectTimeoutMs: number,
     options: http.AgentOptions,
   ) {
     super(options);
@@ -137,18 +182,28 @@ export class ProxyHttpAgent extends http.Agent {
     const { host, port } = targetOf(options, 80);
     const proxy = proxyFor(this.routes, 'http:', host, port);
     if (!proxy) return super.createConnection(options, callback);
-    return connectToProxy(proxy);
+    const socket = this.pending.track(
+      reachProxy(proxy, this.connectTimeoutMs, (err, connected) => {
+        this.pending.done(socket);
+        if (callback) callback(err, connected as Duplex);
+      }),
+    );
+    return undefined;
+  }
+
+  destroy(): void {
+    this.pending.destroyAll();
+    super.destroy();
   }
 }
 
 /** For https:// targets: a CONNECT tunnel, then TLS to the target with the datasource's options. */
 export class ProxyHttpsAgent extends https.Agent {
-  /** CONNECT requests not answered yet: destroy() must not leave them behind. */
-  private readonly opening = new Set<http.ClientRequest>();
+  private readonly pending = new PendingConnections();
 
   constructor(
     private readonly routes: ProxyRoutes,
-    private readonly tunnelTimeoutMs: number,
+    private readonly connectTimeoutMs: number,
     options: https.AgentOptions,
   ) {
     super(options);
@@ -163,22 +218,30 @@ export class ProxyHttpsAgent extends https.Agent {
     const { host, port } = targetOf(options, 443);
     const proxy = proxyFor(this.routes, 'https:', host, port);
     if (!proxy) return super.createConnection(options, callback);
-    const connect = openTunnel(proxy, host, port, this.tunnelTimeoutMs, (err, socket) => {
-      this.opening.delete(connect);
-      if (!callback) return;
-      if (err || !socket) return callback(err ?? proxyFailure(proxy, 'closed the tunnel'), undefined as never);
-      // Node's own https connection on top of the tunnel: same session cache, same
-      // verification (host name checked against the target, not the proxy).
-      const secure = super.createConnection({ ...options, socket } as https.RequestOptions);
-      if (secure) callback(null, secure);
-    });
-    this.opening.add(connect);
+    const fail = (err: Error) => {
+      if (callback) callback(err, undefined as never);
+    };
+    const socket = this.pending.track(
+      reachProxy(proxy, this.connectTimeoutMs, (err, connected) => {
+        if (err || !connected) {
+          this.pending.done(socket);
+          return fail(err ?? proxyFailure(proxy, 'closed the connection'));
+        }
+        openTunnel(proxy, connected, host, port, this.connectTimeoutMs, (tunnelErr, tunnel) => {
+          this.pending.done(socket);
+          if (tunnelErr || !tunnel) return fail(tunnelErr ?? proxyFailure(proxy, 'closed the tunnel'));
+          // Node's own https connection on top of the tunnel: same session cache, same
+          // verification (host name checked against the target, not the proxy).
+          const secure = super.createConnection({ ...options, socket: tunnel } as https.RequestOptions);
+          if (secure && callback) callback(null, secure);
+        });
+      }),
+    );
     return undefined;
   }
 
   destroy(): void {
-    for (const req of this.opening) req.destroy();
-    this.opening.clear();
+    this.pending.destroyAll();
     super.destroy();
   }
 }
@@ -187,12 +250,12 @@ export class ProxyHttpsAgent extends https.Agent {
 export function createProxyAgents(
   routes: ProxyRoutes,
   tlsOptions: TlsOptions,
-  tunnelTimeoutMs: number,
+  connectTimeoutMs: number,
 ): { http: http.Agent; https: https.Agent } {
   const common = { keepAlive: true, scheduling: 'lifo' as const };
   return {
-    http: new ProxyHttpAgent(routes, common),
-    https: new ProxyHttpsAgent(routes, tunnelTimeoutMs, {
+    http: new ProxyHttpAgent(routes, connectTimeoutMs, common),
+    https: new ProxyHttpsAgent(routes, connectTimeoutMs, {
       ...common,
       rejectUnauthorized: tlsOptions.rejectUnauthorized,
       ...(tlsOptions.secureContext ? { secureContext: tlsOptions.secureContext } : {}),

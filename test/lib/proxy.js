@@ -2,18 +2,20 @@
 // A forward proxy on 127.0.0.1 for tests. It relays absolute-form HTTP requests and opens
 // CONNECT tunnels, records both, and, like a real proxy, consumes Proxy-Authorization (it is
 // for the proxy, never forwarded). With `credentials` ("user:pass") it answers 407 without
-// them. It only relays to 127.0.0.1: a test can never send traffic anywhere else.
+// them. With `tls` (https.createServer options) it is an https:// proxy. It only relays to
+// 127.0.0.1: a test can never send traffic anywhere else.
 const http = require('http');
+const https = require('https');
 const net = require('net');
 
-async function startProxy({ credentials } = {}) {
+async function startProxy({ credentials, tls } = {}) {
   const relayed = []; // {method, url, headers} of absolute-form requests
   const tunnels = []; // {target, headers} of CONNECT requests
   const sockets = new Set();
   const expected = credentials ? 'Basic ' + Buffer.from(credentials).toString('base64') : undefined;
   const authorized = (req) => !expected || req.headers['proxy-authorization'] === expected;
 
-  const server = http.createServer((req, res) => {
+  const handler = (req, res) => {
     relayed.push({ method: req.method, url: req.url, headers: { ...req.headers } });
     if (!authorized(req)) {
       res.writeHead(407, { 'Proxy-Authenticate': 'Basic realm="test"' });
@@ -48,7 +50,8 @@ async function startProxy({ credentials } = {}) {
       res.end();
     });
     req.pipe(upstream);
-  });
+  };
+  const server = tls ? https.createServer(tls, handler) : http.createServer(handler);
 
   server.on('connect', (req, client, head) => {
     tunnels.push({ target: req.url, headers: { ...req.headers } });
@@ -75,7 +78,7 @@ async function startProxy({ credentials } = {}) {
     client.on('error', () => upstream.destroy());
   });
 
-  server.on('connection', (s) => {
+  server.on(tls ? 'secureConnection' : 'connection', (s) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
@@ -83,7 +86,7 @@ async function startProxy({ credentials } = {}) {
   const { port } = server.address();
   return {
     port,
-    url: `http://127.0.0.1:${port}`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     relayed,
     tunnels,
     close: () =>
