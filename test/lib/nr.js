@@ -4,6 +4,12 @@
 const path = require('path');
 const helper = require('node-red-node-test-helper');
 
+// Datasources honour HTTP_PROXY / HTTPS_PROXY / NO_PROXY. Tests talk to 127.0.0.1 only, so a
+// proxy configured on the machine running them must not apply; the proxy tests set their own.
+for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy']) {
+  delete process.env[name];
+}
+
 const runtime = process.env.NODE_RED_RUNTIME;
 if (runtime) helper.init(require.resolve(runtime));
 
