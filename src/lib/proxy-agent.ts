@@ -9,19 +9,14 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import net from 'node:net';
-import tls from 'node:tls';
+import type net from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { ProxyEndpoint, ProxyRoutes } from './proxy';
+import type { ProxyRoutes } from './proxy';
 import { proxyFor } from './proxy';
+import { authority, openTunnel, proxyFailure, reachProxy } from './proxy-connect';
 import type { TlsOptions } from './tls';
 
 type Callback = (err: Error | null, stream: Duplex) => void;
-
-/** An error the transport maps to PROXY_ERROR; its message never holds credentials. */
-export class ProxyConnectError extends Error {
-  readonly code = 'PROXY_ERROR';
-}
 
 /** Node's Agent.addRequest, not in the type declarations but a stable extension point. */
 interface WithAddRequest {
@@ -31,105 +26,6 @@ interface WithAddRequest {
 function targetOf(options: http.RequestOptions, defaultPort: number): { host: string; port: number } {
   const host = String(options.hostname ?? options.host ?? 'localhost').replace(/^\[(.*)\]$/, '$1');
   return { host, port: Number(options.port) || defaultPort };
-}
-
-function authority(host: string, port: number): string {
-  return `${net.isIP(host) === 6 ? `[${host}]` : host}:${port}`;
-}
-
-function proxyFailure(proxy: ProxyEndpoint, problem: string): ProxyConnectError {
-  return new ProxyConnectError(`proxy ${proxy.label} ${problem}`);
-}
-
-function describeConnectError(err: NodeJS.ErrnoException): string {
-  const code = err.code ?? '';
-  if (/CERT|SELF_SIGNED|UNABLE_TO|^ERR_TLS_|^ERR_SSL_/.test(code)) {
-    return `presented a certificate that is not trusted (${code}); an https:// proxy is verified against Node's trusted roots and NODE_EXTRA_CA_CERTS`;
-  }
-  return `cannot be reached: ${code || err.message}`;
-}
-
-type SocketCallback = (err: Error | null, socket?: net.Socket) => void;
-
-/**
- * Connect to the proxy itself (TLS for an https:// proxy). Calls back once: with the connected
- * socket, or with a PROXY_ERROR that names the proxy, never the target.
- */
-function reachProxy(proxy: ProxyEndpoint, timeoutMs: number, done: SocketCallback): net.Socket {
-  const secure = proxy.protocol === 'https:';
-  const socket = secure
-    ? tls.connect({
-        host: proxy.hostname,
-        port: proxy.port,
-        servername: net.isIP(proxy.hostname) ? undefined : proxy.hostname,
-        ALPNProtocols: ['http/1.1'],
-      })
-    : net.connect({ host: proxy.hostname, port: proxy.port });
-  let settled = false;
-  const finish = (err: Error | null) => {
-    if (settled) return;
-    settled = true;
-    clearTimeout(timer);
-    socket.off('error', onError);
-    socket.off('close', onClose);
-    if (err) {
-      socket.destroy();
-      done(err);
-    } else {
-      done(null, socket);
-    }
-  };
-  const onError = (err: NodeJS.ErrnoException) => finish(proxyFailure(proxy, describeConnectError(err)));
-  const timer = setTimeout(() => finish(proxyFailure(proxy, `did not answer within ${timeoutMs} ms`)), timeoutMs);
-  socket.once(secure ? 'secureConnect' : 'connect', () => finish(null));
-  socket.once('error', onError);
-  // A destroy() before the connection is made (the datasource closed) ends here too.
-  const onClose = () => finish(proxyFailure(proxy, 'closed the connection'));
-  socket.once('close', onClose);
-  return socket;
-}
-
-/** Ask a connected proxy for a CONNECT tunnel to host:port; calls back once with the raw tunnel. */
-function openTunnel(
-  proxy: ProxyEndpoint,
-  socket: net.Socket,
-  host: string,
-  port: number,
-  timeoutMs: number,
-  done: SocketCallback,
-): void {
-  const target = authority(host, port);
-  const headers: Record<string, string> = { Host: target };
-  if (proxy.authorization) headers['Proxy-Authorization'] = proxy.authorization;
-  // No agent: this one connection becomes the tunnel, it is never pooled as a proxy connection.
-  const req = http.request({ method: 'CONNECT', path: target, headers, createConnection: () => socket });
-  let settled = false;
-  const finish = (err: Error | null, tunnel?: net.Socket) => {
-    if (settled) return;
-    settled = true;
-    clearTimeout(timer);
-    if (err) socket.destroy();
-    done(err, tunnel);
-  };
-  const timer = setTimeout(
-    () => finish(proxyFailure(proxy, `did not open a tunnel to ${target} within ${timeoutMs} ms`)),
-    timeoutMs,
-  );
-  req.once('connect', (res: http.IncomingMessage, tunnel: net.Socket, head: Buffer) => {
-    if (res.statusCode !== 200) {
-      const status = `HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trim();
-      finish(proxyFailure(proxy, `refused the tunnel to ${target}: ${status}`));
-      return;
-    }
-    if (head.length) tunnel.unshift(head);
-    finish(null, tunnel);
-  });
-  req.once('response', (res: http.IncomingMessage) => {
-    res.resume();
-    finish(proxyFailure(proxy, `answered the tunnel request with HTTP ${res.statusCode}`));
-  });
-  req.once('error', (err: NodeJS.ErrnoException) => finish(proxyFailure(proxy, describeConnectError(err))));
-  req.end();
 }
 
 /** Connections to a proxy not handed to a request yet: destroy() must not leave them behind. */
