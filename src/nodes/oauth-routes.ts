@@ -126,7 +126,12 @@ export function registerOAuthRoutes(RED: NodeAPI): void {
     const q = req.query as Record<string, unknown>;
     const state = typeof q.state === 'string' ? q.state : '';
     if (!state) {
-      return callbackPage(res, 400, 'Authorization failed', 'The answer carries no state; start again with Authorize in the editor.');
+      return callbackPage(
+        res,
+        400,
+        'Authorization failed',
+        'The answer carries no state; start again with Authorize in the editor.',
+      );
     }
     const taken = rt.states.take(state);
     if (!taken.ok) {

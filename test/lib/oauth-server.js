@@ -218,7 +218,11 @@ async function startOAuthServer(options = {}) {
     const url = new URL(req.url, 'http://x');
     const header = req.headers.authorization || '';
     const token = header ? header.replace(/^Bearer /, '').replace(/^Token /, '') : url.searchParams.get('access_token');
-    state.apiAuth.push({ header, query: url.searchParams.get('access_token'), cacheControl: req.headers['cache-control'] });
+    state.apiAuth.push({
+      header,
+      query: url.searchParams.get('access_token'),
+      cacheControl: req.headers['cache-control'],
+    });
     if (state.rejectAllApi || !state.access.has(token)) {
       res.statusCode = 401;
       res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');

@@ -144,7 +144,8 @@ export class OAuthClient {
       throw this.translate(err);
     }
     const set = tokenSetFrom(answer.token, this.o.settings.expiresIn, previousRefresh);
-    if (!set) throw new RestError('TOKEN_ERROR', `the token endpoint ${this.tokenUrl} answered without an access_token`);
+    if (!set)
+      throw new RestError('TOKEN_ERROR', `the token endpoint ${this.tokenUrl} answered without an access_token`);
     return set;
   }
 

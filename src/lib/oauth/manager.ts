@@ -12,7 +12,7 @@ import type { TokenSet } from './tokens';
 const REFRESH_MARGIN_MS = 60 * 1000;
 
 export const REAUTHORIZE_HINT =
-  "open the datasource in the editor, Authentication tab, and click Authorize to sign in again";
+  'open the datasource in the editor, Authentication tab, and click Authorize to sign in again';
 
 export interface TokenManagerOptions {
   settings: OAuth2Settings;

@@ -47,9 +47,13 @@ function validate(s: DatasourceSettings): void {
   if (o.grantType === 'authorization_code') needs(o.authUrl, 'oauth2AuthUrl', 'enter the authorization endpoint URL');
   if (o.grantType === 'password') needs(c.username, 'username', "enter the resource owner's user name");
   if (o.grantType === 'manual' && !c.accessToken && !(c.refreshToken && o.tokenUrl)) {
-    throw configError('accessToken', 'is required for manual tokens; paste an access token (or a refresh token and a token URL)');
+    throw configError(
+      'accessToken',
+      'is required for manual tokens; paste an access token (or a refresh token and a token URL)',
+    );
   }
-  if (o.tokenPlacement === 'query' && !o.queryParam) throw configError('oauth2QueryParam', 'must name the query parameter');
+  if (o.tokenPlacement === 'query' && !o.queryParam)
+    throw configError('oauth2QueryParam', 'must name the query parameter');
 }
 
 /** Build the scheme of a datasource; `http` is its client, whose agents carry the token requests. */

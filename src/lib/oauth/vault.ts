@@ -111,7 +111,12 @@ export class TokenVault {
       this.warnOnce('no credential secret is available yet, so OAuth tokens are kept in memory only');
       return undefined;
     }
-    const key = secret === false ? null : createHash('sha256').update('rest-datasource-tokens\n' + secret).digest();
+    const key =
+      secret === false
+        ? null
+        : createHash('sha256')
+            .update('rest-datasource-tokens\n' + secret)
+            .digest();
     return { file, key };
   }
 
