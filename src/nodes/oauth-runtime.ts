@@ -64,13 +64,20 @@ export function oauthOptions(RED: NodeAPI, nodeId: string): Pick<DatasourceOptio
   return { oauth2: (settings, client) => createOAuthScheme(settings, client, { vault, nodeId }) };
 }
 
-/** Teach the datasource's redactor every token it gets (the current and the previous set). */
+/**
+ * Teach the datasource's redactor every token it gets. The previous set stays masked too (an
+ * answer may still mention it); older ones are forgotten so the list stays short.
+ */
 export function redactTokens(ds: Datasource): void {
   if (!isOAuthScheme(ds.auth)) return;
+  const configured = new Set(secretsOf(ds.settings));
+  let current: string[] = [];
   let previous: string[] = [];
   ds.auth.onSecrets((secrets) => {
-    ds.redactor.clear();
-    ds.redactor.add(...secretsOf(ds.settings), ...secrets, ...previous);
-    previous = secrets;
+    if (secrets.join('\n') === current.join('\n')) return;
+    ds.redactor.remove(...previous.filter((s) => !configured.has(s) && !secrets.includes(s) && !current.includes(s)));
+    ds.redactor.add(...secrets);
+    previous = current;
+    current = secrets;
   });
 }
