@@ -30,7 +30,6 @@ export class TokenManager {
   /** Set when the grant is dead: every request fails fast until new tokens arrive. */
   private failure: RestError | undefined;
   private issuedAt = 0;
-  private closed = false;
 
   constructor(private readonly o: TokenManagerOptions) {
     this.tokens = o.initial;
@@ -71,10 +70,6 @@ export class TokenManager {
     if (notify && this.o.onTokens) this.o.onTokens(tokens);
   }
 
-  close(): void {
-    this.closed = true;
-  }
-
   private expiresSoon(t: TokenSet): boolean {
     if (t.expiresAt === undefined) return false;
     const lifetime = Math.max(0, t.expiresAt - this.issuedAt);
@@ -88,7 +83,9 @@ export class TokenManager {
       this.pending = this.obtain().then(
         (tokens) => {
           this.pending = undefined;
-          if (!this.closed) this.replace(tokens);
+          // Even after close (a redeploy during a refresh): a rotated refresh token must reach
+          // the vault, where the datasource that replaces this one picks it up.
+          this.replace(tokens);
           return tokens;
         },
         (err: unknown) => {

@@ -126,7 +126,6 @@ export function createOAuthScheme(
     },
     currentToken: () => tokens.accessToken(),
     close() {
-      tokens.close();
       if (unsubscribe) unsubscribe();
     },
   };
