@@ -147,6 +147,12 @@ describe('oauth2 authorization code flow and admin routes', function () {
     assert.strictEqual(st.scope, 'read');
     assert.deepStrictEqual(Object.keys(st).sort(), ['authorized', 'expiresAt', 'scope']);
 
+    // an expired access token is refreshed with the refresh token of the code exchange
+    as.revokeAccess();
+    r = await ctx.run({});
+    assert.ifError(r.error && r.error.error.message);
+    assert.deepStrictEqual(as.state.grants, ['authorization_code', 'refresh_token']);
+
     // the code exchange carried the PKCE verifier (the server checked it against the challenge)
     const exchange = new URLSearchParams(as.requests.find((x) => x.url === '/token').body.toString());
     assert.strictEqual(exchange.get('grant_type'), 'authorization_code');

@@ -42,21 +42,18 @@ function splitUrl(field: string, text: string): { host: string; path: string } {
 }
 
 export class OAuthClient {
-  private readonly config: ModuleOptions;
   private readonly httpOptions: WreckHttpOptions;
   private readonly tokenUrl: string;
+  private readonly machine: ClientCredentials;
+  private readonly owner: ResourceOwnerPassword;
+  /** Only with an authorization URL: simple-oauth2 refuses authorize options on other grants. */
+  private readonly code: AuthorizationCode | undefined;
 
   constructor(private readonly o: OAuthClientOptions) {
     const s = o.settings;
     if (!s.tokenUrl) throw configError('oauth2TokenUrl', 'is required for OAuth 2.0; enter the token endpoint URL');
     const token = splitUrl('oauth2TokenUrl', s.tokenUrl);
     this.tokenUrl = token.host + token.path.split('?')[0];
-    const auth: ModuleOptions['auth'] = { tokenHost: token.host, tokenPath: token.path };
-    if (s.authUrl) {
-      const a = splitUrl('oauth2AuthUrl', s.authUrl);
-      auth.authorizeHost = a.host;
-      auth.authorizePath = a.path;
-    }
     // simple-oauth2 and Wreck deep-clone their options (Joi, Hoek.applyToDefaults), which would
     // copy the agents and lose their sockets and TLS context. Hoek returns an object whose
     // prototype says `isImmutable` as it is, so the datasource's own agents arrive untouched.
@@ -65,12 +62,27 @@ export class OAuthClient {
       https: o.http.httpsAgent,
       httpsAllowUnauthorized: o.http.httpsAgent,
     });
-    this.config = {
+    const config: ModuleOptions = {
       client: { id: o.credentials.clientId ?? '', secret: o.credentials.clientSecret ?? '' },
-      auth,
+      auth: { tokenHost: token.host, tokenPath: token.path },
       options: { authorizationMethod: s.clientAuth },
       http: { agents } as unknown as ModuleOptions['http'],
     };
+    try {
+      this.machine = new ClientCredentials(config);
+      this.owner = new ResourceOwnerPassword(config);
+      if (s.authUrl) {
+        const a = splitUrl('oauth2AuthUrl', s.authUrl);
+        this.code = new AuthorizationCode({
+          ...config,
+          auth: { ...config.auth, authorizeHost: a.host, authorizePath: a.path },
+        });
+      }
+    } catch (err) {
+      if (err instanceof RestError) throw err;
+      // Joi's words name the option, e.g. "client.id" must only contain printable characters
+      throw configError('oauth2', `the OAuth settings are not valid: ${(err as Error).message}`);
+    }
     const headers: Record<string, string> = {};
     for (const { name, value } of s.tokenHeaders) headers[name] = value;
     this.httpOptions = { headers, timeout: o.timeout, maxBytes: MAX_TOKEN_RESPONSE_BYTES };
@@ -92,17 +104,17 @@ export class OAuthClient {
   }
 
   async clientCredentials(): Promise<TokenSet> {
-    const c = new ClientCredentials(this.config);
+    const c = this.machine;
     return this.run(() => c.getToken({ ...this.scope(), ...this.extraParams() }, this.httpOptions));
   }
 
   async password(username: string, password: string): Promise<TokenSet> {
-    const c = new ResourceOwnerPassword(this.config);
+    const c = this.owner;
     return this.run(() => c.getToken({ username, password, ...this.scope(), ...this.extraParams() }, this.httpOptions));
   }
 
   async authorizationCode(code: string, redirectUri: string, verifier?: string): Promise<TokenSet> {
-    const c = new AuthorizationCode(this.config);
+    const c = this.authorizer();
     const params = {
       code,
       redirect_uri: redirectUri,
@@ -114,16 +126,14 @@ export class OAuthClient {
 
   /** Refresh; the old refresh token is kept when the answer carries none (simple-oauth2 5.1.0 drops it). */
   async refresh(refreshToken: string): Promise<TokenSet> {
-    const c = new ClientCredentials(this.config);
-    const old = c.createToken({ access_token: '', refresh_token: refreshToken });
+    const old = this.machine.createToken({ access_token: '', refresh_token: refreshToken });
     return this.run(() => old.refresh(this.extraParams(), this.httpOptions), refreshToken);
   }
 
   /** The URL the user's browser goes to for consent. */
   authorizeUrl(redirectUri: string, state: string, challenge?: string): string {
     const s = this.o.settings;
-    if (!s.authUrl) throw configError('oauth2AuthUrl', 'is required for the authorization code grant');
-    const c = new AuthorizationCode(this.config);
+    const c = this.authorizer();
     const params: Record<string, string> = { redirect_uri: redirectUri, state };
     if (s.scopes.length) params.scope = s.scopes.join(' ');
     if (s.audience) params.audience = s.audience;
@@ -134,6 +144,11 @@ export class OAuthClient {
     }
     for (const { name, value } of s.authParams) params[name] = value;
     return c.authorizeURL(params);
+  }
+
+  private authorizer(): AuthorizationCode {
+    if (!this.code) throw configError('oauth2AuthUrl', 'is required for the authorization code grant');
+    return this.code;
   }
 
   private async run(request: () => Promise<AccessToken>, previousRefresh?: string): Promise<TokenSet> {
