@@ -99,6 +99,8 @@ export interface DatasourceSettings {
   signatureEnabled: boolean;
   signatureHeader: string;
   signatureIssuer: string;
+  /** Add `method` and `url_sha256` claims that bind the signature to its request. */
+  signatureBindRequest: boolean;
   concurrency: number;
   rateLimit: number;
   cookieJar: boolean;
@@ -289,6 +291,7 @@ export function parseSettings(raw: RawConfig, rawCredentials?: Record<string, un
     signatureEnabled: bool(raw, 'signatureEnabled', false),
     signatureHeader: str(raw, 'signatureHeader', 'X-Signature'),
     signatureIssuer: str(raw, 'signatureIssuer', 'node-red'),
+    signatureBindRequest: bool(raw, 'signatureBindRequest', true),
     concurrency: int(raw, 'concurrency', 0, 0, 10000),
     rateLimit: int(raw, 'rateLimit', 0, 0, 100000),
     cookieJar: bool(raw, 'cookieJar', false),
