@@ -190,6 +190,21 @@ describe('oauth2 authorization code flow and admin routes', function () {
     assert.strictEqual(again.error.error.code, 'TOKEN_ERROR');
   });
 
+  it("tokens from Authorize with unsaved settings are there after the editor's next Deploy", async function () {
+    await loadQuery({ ds: dsConfig(), credentials: CREDS });
+    const { callbackPath } = await consent('ds', { oauth2Scopes: 'read write' });
+    assert.strictEqual((await callback(callbackPath)).status, 200);
+    assert.strictEqual(as.tokenRequests(), 1);
+    // Deploy: the node restarts with the settings the dialog had when Authorize was pressed
+    await helper.unload();
+    const ctx = await loadQuery({ ds: dsConfig({ oauth2Scopes: 'read write' }), credentials: CREDS });
+    const r = await ctx.run({});
+    assert.ifError(r.error && r.error.error.message);
+    assert.strictEqual(r.msg.statusCode, 200);
+    assert.strictEqual(as.tokenRequests(), 1, 'no new token request, no new consent');
+    assert.strictEqual((await status('ds')).scope, 'read write');
+  });
+
   it('a stored token is useless under another credential secret', async function () {
     let ctx = await loadQuery({ ds: dsConfig(), credentials: CREDS });
     const { callbackPath } = await consent('ds');
