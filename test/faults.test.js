@@ -134,6 +134,24 @@ describe('resilience against faulty servers', function () {
     assert.strictEqual(landed['x-plain'], 'kept');
   });
 
+  it('a 307 to another origin is refused when the body holds secret datasource fields', async function () {
+    other = await startServer();
+    api = await startServer((req, res) => {
+      res.statusCode = 307;
+      res.setHeader('Location', other.url + '/landing');
+      res.end();
+    });
+    const ctx = await loadQuery({
+      ds: { baseUrl: api.url, body: [{ name: 'apiSecret', value: '', secret: true }] },
+      credentials: { secrets: JSON.stringify({ 'body:apiSecret': secret('body-field') }) },
+      query: { method: 'POST', bodyType: 'json' },
+    });
+    const { error } = await ctx.run({ payload: { order: 1 } });
+    assert.strictEqual(error.error.code, 'ORIGIN_REFUSED');
+    assert.strictEqual(api.requests.length, 1);
+    assert.strictEqual(other.requests.length, 0);
+  });
+
   it('a cross-origin redirect does not carry an API key query parameter', async function () {
     const key = secret('query-key');
     other = await startServer();

@@ -280,6 +280,11 @@ export class Datasource {
             'ORIGIN_REFUSED',
             `a redirect to ${req.origin} would carry the access token in the body; the request was not sent there`,
           );
+        } else if (req.body && this.settings.secretBodyNames.length) {
+          throw new RestError(
+            'ORIGIN_REFUSED',
+            `a redirect to ${req.origin} would carry the datasource's secret body fields; the request was not sent there`,
+          );
         } else {
           // Configured {{$token}} values are for the datasource origin only.
           for (const [key, [, value]] of req.headers) if (hasTokenSlot(value)) req.headers.delete(key);
