@@ -16,7 +16,7 @@ import { cookieHeader } from './headers';
 import { Limiter } from './limiter';
 import type { DatasourceDefaults } from './plan';
 import { datasourceDefaults } from './plan';
-import { Redactor } from './redact';
+import { MASK, Redactor } from './redact';
 import { nextHop, redirectLocation } from './redirects';
 import { backoff, parseRetryAfter, retryableError, retryableStatus } from './retry';
 import type { DatasourceSettings } from './settings';
@@ -82,6 +82,7 @@ export class Datasource {
   readonly auth: AuthScheme;
   private readonly limiter: Limiter;
   private readonly sensitive: ReadonlySet<string>;
+  private readonly sensitiveParams: ReadonlySet<string>;
   private readonly inflight = new Set<AbortController>();
   private readonly signer?: RequestSigner;
   private readonly cookieJar?: DatasourceCookieJar;
@@ -137,6 +138,7 @@ export class Datasource {
       ...this.auth.sensitiveHeaders,
       ...(settings.signatureEnabled ? [settings.signatureHeader.toLowerCase()] : []),
     ]);
+    this.sensitiveParams = new Set([...settings.secretParamNames, ...this.auth.sensitiveParams]);
   }
 
   get isClosed(): boolean {
@@ -240,7 +242,7 @@ export class Datasource {
       try {
         const res = await this.exchangeWithRedirects(first, timeout);
         if (attempt > retries || !retryableStatus(first.method, res.statusCode)) {
-          return { ...res, attempts: attempt, timeMs: Date.now() - started };
+          return { ...res, url: this.publicUrl(res.url), attempts: attempt, timeMs: Date.now() - started };
         }
         reason = `HTTP ${res.statusCode}`;
         waitMs = parseRetryAfter(res.headers['retry-after']);
@@ -331,6 +333,20 @@ export class Datasource {
       clearTimeout(timer);
       this.inflight.delete(ac);
     }
+  }
+
+  /** The response URL as a msg may show it: secret query parameters (a token, a key) masked. */
+  private publicUrl(url: string): string {
+    if (!this.sensitiveParams.size || !url.includes('?')) return url;
+    const u = new URL(url);
+    let masked = false;
+    for (const name of this.sensitiveParams) {
+      if (u.searchParams.has(name)) {
+        u.searchParams.set(name, MASK);
+        masked = true;
+      }
+    }
+    return masked ? u.toString() : url;
   }
 
   /** Abort what is in flight, reject what waits, free sockets. Idempotent. */

@@ -13,6 +13,8 @@ import type { RawConfig } from '../lib/settings';
 import { buildPlan } from '../lib/plan';
 import { networkOptions } from './network-config';
 import type { RestDatasourceNode } from './types';
+import { oauthOptions } from './oauth-runtime';
+import { registerOAuthRoutes } from './oauth-routes';
 
 /** Node-RED's editor sends this for an unchanged password credential. */
 const UNCHANGED = '__PWRD__';
@@ -57,6 +59,7 @@ function redactorFor(credentials: Record<string, unknown>): Redactor {
 
 export function registerAdminRoutes(RED: NodeAPI): void {
   const write = RED.auth.needsPermission('rest-datasource.write');
+  registerOAuthRoutes(RED);
 
   RED.httpAdmin.post('/rest-datasource/:id/test', write, (req: Request, res: Response) => {
     const { config, credentials } = editorSettings(RED, String(req.params.id), req.body);
@@ -68,7 +71,7 @@ export function registerAdminRoutes(RED: NodeAPI): void {
     };
     try {
       const settings = parseSettings(config, credentials);
-      ds = new Datasource(settings, { ...networkOptions(RED, settings) });
+      ds = new Datasource(settings, { ...oauthOptions(RED, String(req.params.id)), ...networkOptions(RED, settings) });
     } catch (err) {
       answer(false, null, err instanceof RestError ? err.toString() : String(err));
       return;

@@ -217,7 +217,8 @@ export = function register(RED: NodeAPI): void {
             ? (t: string) => (dsNode.datasource as NonNullable<typeof dsNode.datasource>).redact(t)
             : (t: string) => t;
           const e = reportable(err, redact);
-          if (e.code !== 'HTTP_ERROR') status('red', 'ring', e.code);
+          if (e.code === 'TOKEN_ERROR') status('red', 'ring', RED._('rest-query.status.tokenError'));
+          else if (e.code !== 'HTTP_ERROR') status('red', 'ring', e.code);
           done(e);
         },
       );
