@@ -1,18 +1,13 @@
 'use strict';
 // The datasource's TLS (and proxy) settings apply to its OAuth 2.0 token requests: a token
 // endpoint behind mutual TLS issues a client-credentials token to our client certificate.
-// Needs the OAuth 2.0 module (src/lib/oauth); skipped, and says so, in a build without it.
 const assert = require('assert');
-const fs = require('fs');
 const https = require('https');
-const path = require('path');
 const { helper, loadQuery } = require('./lib/nr');
 const { startServer } = require('./lib/server');
 const { certs, serverOptions } = require('./lib/certs');
 const { startProxy, setProxyEnv } = require('./lib/proxy');
 const { secret } = require('./lib/secrets');
-
-const HAS_OAUTH = fs.existsSync(path.join(__dirname, '..', 'dist', 'lib', 'oauth'));
 
 /** Token endpoint and API on one mTLS server: the token names the client certificate's CN. */
 function tokenAndApi(req, res) {
@@ -36,7 +31,7 @@ function tokenAndApi(req, res) {
   res.end(JSON.stringify({ ok: true, client: cn }));
 }
 
-(HAS_OAUTH ? describe : describe.skip)('TLS: OAuth 2.0 token requests use the datasource TLS settings', function () {
+describe('TLS: OAuth 2.0 token requests use the datasource TLS settings', function () {
   let c;
   let server;
   let restoreEnv = () => {};
