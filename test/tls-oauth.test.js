@@ -77,6 +77,39 @@ describe('TLS: OAuth 2.0 token requests use the datasource TLS settings', functi
     );
   });
 
+  it('the refresh request after a rejected token uses the client certificate too', async function () {
+    await server.close();
+    // The first access token is refused once; the refresh grant must come over mutual TLS.
+    const grants = [];
+    server = await startServer(
+      (req, res) => {
+        res.setHeader('Content-Type', 'application/json');
+        const cn = req.socket.getPeerCertificate().subject.CN;
+        if (req.url === '/token') {
+          const form = new URLSearchParams(req.body.toString());
+          grants.push(`${form.get('grant_type')} from ${cn}`);
+          const n = grants.length;
+          res.end(JSON.stringify({ access_token: `t${n}`, refresh_token: `r${n}`, expires_in: 3600 }));
+          return;
+        }
+        res.statusCode = req.headers.authorization === 'Bearer t1' ? 401 : 200;
+        res.end(JSON.stringify({ auth: req.headers.authorization }));
+      },
+      {
+        createServer: https.createServer,
+        options: serverOptions(c.server, { ca: c.ca.pem, requestCert: true, rejectUnauthorized: true }),
+      },
+    );
+    const ctx = await loadQuery({
+      ds: oauthDatasource(),
+      credentials: { ...clientCreds, ca: c.ca.pem, cert: c.client.pem, key: c.client.keyPem },
+    });
+    const { msg, error } = await ctx.run();
+    assert.ok(msg, error && error.error.message);
+    assert.deepStrictEqual(msg.payload, { auth: 'Bearer t2' });
+    assert.deepStrictEqual(grants, ['client_credentials from node-red-client', 'refresh_token from node-red-client']);
+  });
+
   it('without a client certificate the token request fails with the TLS reason', async function () {
     const ctx = await loadQuery({ ds: oauthDatasource(), credentials: { ...clientCreds, ca: c.ca.pem } });
     const { msg, error } = await ctx.run();
