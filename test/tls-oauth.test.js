@@ -2,8 +2,11 @@
 // The datasource's TLS (and proxy) settings apply to its OAuth 2.0 token requests: a token
 // endpoint behind mutual TLS issues a client-credentials token to our client certificate.
 const assert = require('assert');
+const fs = require('fs');
 const https = require('https');
-const { helper, loadQuery } = require('./lib/nr');
+const os = require('os');
+const path = require('path');
+const { helper, loadQuery, coreNode } = require('./lib/nr');
 const { startServer } = require('./lib/server');
 const { certs, serverOptions } = require('./lib/certs');
 const { startProxy, setProxyEnv } = require('./lib/proxy');
@@ -136,5 +139,84 @@ describe('TLS: OAuth 2.0 token requests use the datasource TLS settings', functi
     } finally {
       await proxy.close();
     }
+  });
+});
+
+describe('TLS: the authorization code exchange uses the TLS configuration node', function () {
+  const CALLBACK = '/rest-datasource/oauth/callback';
+  let c;
+  let server;
+  let userDir;
+  before(function (done) {
+    c = certs();
+    helper.startServer(done);
+  });
+  after(function (done) {
+    helper.stopServer(done);
+  });
+  beforeEach(async function () {
+    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rds-tls-oauth-'));
+    helper.settings({ userDir, credentialSecret: 'a-test-credential-secret' });
+    // Token endpoint and API behind mutual TLS: the code is exchanged for a token naming the client.
+    server = await startServer(
+      (req, res) => {
+        res.setHeader('Content-Type', 'application/json');
+        const cn = req.socket.getPeerCertificate().subject.CN;
+        if (req.url === '/token') {
+          const form = new URLSearchParams(req.body.toString());
+          const ok = form.get('grant_type') === 'authorization_code' && form.get('code') === 'the-code';
+          res.statusCode = ok ? 200 : 400;
+          res.end(
+            JSON.stringify(ok ? { access_token: `code-token-${cn}`, expires_in: 3600 } : { error: 'invalid_grant' }),
+          );
+          return;
+        }
+        res.statusCode = req.headers.authorization === `Bearer code-token-${cn}` ? 200 : 401;
+        res.end(JSON.stringify({ client: cn }));
+      },
+      {
+        createServer: https.createServer,
+        options: serverOptions(c.server, { ca: c.ca.pem, requestCert: true, rejectUnauthorized: true }),
+      },
+    );
+  });
+  afterEach(async function () {
+    await helper.unload();
+    helper.settings({});
+    await server.close();
+    fs.rmSync(userDir, { recursive: true, force: true });
+  });
+
+  it('exchanges the code over mutual TLS with the certificate of the selected tls-config node', async function () {
+    const ctx = await loadQuery({
+      ds: {
+        baseUrl: `${server.url}/api`,
+        authType: 'oauth2',
+        oauth2GrantType: 'authorization_code',
+        oauth2TokenUrl: `${server.url}/token`,
+        oauth2AuthUrl: `${server.url}/authorize`,
+        tls: 'tc',
+      },
+      credentials: { clientId: 'web', clientSecret: secret('web-secret') },
+      nodes: [coreNode('network/05-tls.js')],
+      extra: [{ id: 'tc', type: 'tls-config', name: 'corp', cert: '', key: '', ca: '', verifyservercert: true }],
+      extraCredentials: { tc: { certdata: c.client.pem, keydata: c.client.keyPem, cadata: c.ca.pem } },
+    });
+    const start = await helper
+      .request()
+      .post('/rest-datasource/ds/oauth/start')
+      .send({ redirectUri: helper.url() + CALLBACK });
+    assert.strictEqual(start.status, 200, start.text);
+    const state = new URL(start.body.authorizeUrl).searchParams.get('state');
+    // What the provider's redirect back to Node-RED carries.
+    const back = await helper.request().get(`${CALLBACK}?code=the-code&state=${encodeURIComponent(state)}`);
+    assert.strictEqual(back.status, 200, back.text);
+    assert.deepStrictEqual(
+      server.requests.map((r) => `${r.method} ${r.url}`),
+      ['POST /token'],
+    );
+    const { msg, error } = await ctx.run();
+    assert.ok(msg, error && error.error.message);
+    assert.deepStrictEqual(msg.payload, { client: 'node-red-client' });
   });
 });
