@@ -26,7 +26,8 @@ export function editorSettings(
   const deployed = RED.nodes.getNode(id) as RestDatasourceNode | null;
   const config: RawConfig = { ...(deployed?.rawConfig ?? {}) };
   const stored = (RED.nodes.getCredentials(id) ?? {}) as Record<string, unknown>;
-  const credentials: Record<string, unknown> = { ...stored };
+  // Stored secrets belong to the deployed origin: a dialog pointed elsewhere must type them again.
+  const credentials: Record<string, unknown> = sameOrigin(config.baseUrl, input.baseUrl) ? { ...stored } : {};
   for (const [key, value] of Object.entries(input)) {
     if ((CREDENTIAL_NAMES as readonly string[]).includes(key)) {
       if (value !== UNCHANGED && value !== undefined) credentials[key] = value;
@@ -35,6 +36,18 @@ export function editorSettings(
     }
   }
   return { config, credentials };
+}
+
+function originOf(url: unknown): string | undefined {
+  try {
+    return typeof url === 'string' ? new URL(url).origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function sameOrigin(deployed: unknown, edited: unknown): boolean {
+  return edited === undefined || edited === deployed || originOf(edited) === originOf(deployed);
 }
 
 function redactorFor(credentials: Record<string, unknown>): Redactor {

@@ -142,7 +142,8 @@ export = function register(RED: NodeAPI): void {
       m.payload = payload;
       m.statusCode = result.statusCode;
       m.headers = { ...result.headers, [RESPONSE_HEADERS_MARKER]: '1' };
-      m.responseUrl = result.url;
+      // The URL may carry secret query parameters (API key, secret rows): mask them.
+      m.responseUrl = ds.redact(result.url);
       m.responseCookies = parseSetCookies(result.headers['set-cookie']);
       m.responseTime = result.timeMs;
       const ok = isSuccess(result.statusCode);
