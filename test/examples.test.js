@@ -285,4 +285,20 @@ describe(`examples in a real Node-RED (${RUNTIME})`, function () {
       }
     });
   }
+
+  // Runs after every example above (mocha keeps the order): nothing the examples showed
+  // (outputs, errors, warnings, statuses) carries a datasource secret.
+  it('never showed a datasource secret in the Debug sidebar or a node status', function () {
+    // Password-type credentials; a client id or a certificate is not secret (the mutual TLS
+    // demo shows the client certificate's name on purpose).
+    const SECRET = ['password', 'token', 'apiKey', 'clientSecret', 'key', 'passphrase', 'signatureKey'];
+    const secrets = examples
+      .flatMap((e) => e.nodes)
+      .flatMap((n) => SECRET.map((name) => (n.credentials || {})[name]))
+      .filter((v) => typeof v === 'string' && v.length >= 8);
+    assert.ok(secrets.length >= 5, 'the examples carry demo secrets');
+    const shown = JSON.stringify([sidebar.messages.map((m) => m.raw), [...sidebar.status.values()]]);
+    assert.ok(sidebar.messages.length > 0, 'the examples showed output');
+    for (const secret of secrets) assert.ok(!shown.includes(secret), `the sidebar showed ${secret.slice(0, 12)}...`);
+  });
 });
