@@ -9,7 +9,8 @@ const { execFileSync } = require('child_process');
 const runner = require('./lib/node-red-runner');
 
 const root = runner.ROOT;
-const userDir = path.join(root, '.userdir');
+// START_USERDIR lets the test run this script on a temporary user directory.
+const userDir = process.env.START_USERDIR ? path.resolve(process.env.START_USERDIR) : path.join(root, '.userdir');
 const port = Number(process.env.PORT) || 1880;
 
 /** Newest modification time of the files under `p` (0 when missing). */
@@ -40,16 +41,26 @@ function prepareUserDir() {
   runner.linkPackage(userDir);
 }
 
+async function waitForRoute(url, route) {
+  for (let i = 0; i < 100; i++) {
+    const res = await runner.request(url, 'GET', route.replace(/^\//, ''));
+    if (res.status !== 404) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+let nodeRed;
+
 async function main() {
   buildIfStale();
   prepareUserDir();
   const firstStart = !fs.existsSync(path.join(userDir, 'flows.json'));
-  const nr = await runner.startNodeRed({
+  const nr = (nodeRed = await runner.startNodeRed({
     userDir,
     port,
     env: { PORT: String(port) },
     stdio: 'inherit',
-  });
+  }));
   const stopAndExit = (signal) => {
     nr.child.kill(signal);
   };
@@ -65,13 +76,17 @@ async function main() {
       nr.url,
       examples.flatMap((e) => e.nodes),
     );
+    // The deploy answers before the flows have started: wait until a demo API answers.
+    const route = examples.flatMap((e) => e.nodes).find((n) => n.type === 'http in' && n.method === 'get');
+    if (route) await waitForRoute(nr.url, route.url.replace(/\/:[^/]+/g, '/1'));
     console.log(`\nLoaded ${examples.length} examples as tabs: ${examples.map((e) => e.name).join(', ')}`);
   }
   console.log(`\nNode-RED with ${runner.PACKAGE_NAME} is running: ${nr.url}`);
   console.log('Open it in a browser; each "REST: ..." tab is an example. Press Ctrl+C to stop.\n');
 }
 
-main().catch((err) => {
+main().catch(async (err) => {
   console.error(err.message || err);
+  if (nodeRed) await nodeRed.stop();
   process.exit(1);
 });
