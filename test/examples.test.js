@@ -14,7 +14,10 @@ const { DebugSidebar } = require('./lib/debug-sidebar');
 const RUNTIME = process.env.NODE_RED_RUNTIME || 'node-red';
 const NOT_IN_BUILD = 'is not available in this build';
 
-/** Steps per example file: press `inject`, then each listed debug node shows a value. */
+/**
+ * Steps per example file: press `inject`, then the debug node `debug` shows `value` (or a value
+ * that passes `check`; with `count`, that many values, checked as a list).
+ */
 const EXPECTED = {
   'basic-auth-crud': {
     unauthenticated: ['GET', 'demo/basic/items'],
@@ -125,6 +128,47 @@ const EXPECTED = {
     ],
   },
 };
+
+// The extras branch's examples (pagination, signed requests): checked here too, so every
+// example's promise is tested, not only that it shows something.
+EXPECTED.pagination = {
+  steps: [
+    {
+      inject: 'orders, one message per page',
+      debug: 'one page of orders',
+      count: 3,
+      check: (pages) => {
+        assert.deepStrictEqual(
+          pages.map((p) => p.map((o) => o.id)),
+          [range(1001, 1010), range(1011, 1020), range(1021, 1023)],
+        );
+      },
+    },
+    {
+      inject: 'all orders (cursor)',
+      debug: 'all orders',
+      check: (orders) =>
+        assert.deepStrictEqual(
+          orders.map((o) => o.id),
+          range(1001, 1023),
+        ),
+    },
+  ],
+};
+const everyCheckPassed = (v) => {
+  assert.strictEqual(v.accepted, true, JSON.stringify(v.checks));
+  assert.ok(Object.values(v.checks).length >= 6 && Object.values(v.checks).every(Boolean), JSON.stringify(v.checks));
+};
+EXPECTED['signed-requests'] = {
+  steps: [
+    { inject: 'POST a signed order', debug: 'API response', check: everyCheckPassed },
+    { inject: 'GET with a query', debug: 'API response (GET)', check: everyCheckPassed },
+  ],
+};
+
+function range(from, to) {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
 
 /** What the editor does when the user clicks Authorize: start, follow the provider, callback. */
 async function authorizeLikeTheEditor(ctx) {
@@ -268,12 +312,14 @@ describe(`examples in a real Node-RED (${RUNTIME})`, function () {
           continue;
         }
         const debugNode = byName('debug', step.debug);
-        const shown = await sidebar.waitFor(
-          () => sidebar.outputs(tab, from).find((m) => m.id === debugNode.id),
-          `"${step.debug}" after "${step.inject}" in ${file}`,
-        );
-        if (step.check) step.check(shown.value);
-        else assert.deepStrictEqual(shown.value, step.value);
+        const count = step.count || 1;
+        const shown = await sidebar.waitFor(() => {
+          const values = sidebar.outputs(tab, from).filter((m) => m.id === debugNode.id);
+          return values.length >= count && values.map((m) => m.value);
+        }, `${count} x "${step.debug}" after "${step.inject}" in ${file}`);
+        const value = step.count ? shown : shown[0];
+        if (step.check) step.check(value);
+        else assert.deepStrictEqual(value, step.value);
       }
       if (!example.nodes.some((n) => n.type === 'catch')) {
         const errors = sidebar.logged().filter((m) => ids.has(m.id) && m.level <= 30);
