@@ -17,7 +17,7 @@ const DEMO_HTTP = '127.0.0.1:1880';
 const DEMO_HTTPS = '127.0.0.1:1881';
 
 /** settings.js for a local user directory: loopback only, credentials encrypted. */
-function settingsFile({ port, credentialSecret, logLevel = 'info' }) {
+function settingsFile({ port, credentialSecret, logLevel = 'info', tours = true }) {
   return `// Written by node-red-contrib-rest-datasource for local runs; edit freely.
 module.exports = {
     uiHost: '127.0.0.1',
@@ -28,7 +28,7 @@ module.exports = {
     // No outside service: no consent prompt, no update check.
     telemetry: { enabled: false, updateNotification: false },
     diagnostics: { enabled: true, ui: true },
-    logging: { console: { level: ${JSON.stringify(logLevel)}, metrics: false, audit: false } },
+    logging: { console: { level: ${JSON.stringify(logLevel)}, metrics: false, audit: false } },${tours ? '' : '\n    editorTheme: { tours: false },'}
 };
 `;
 }
