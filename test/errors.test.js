@@ -94,6 +94,13 @@ describe('errors reach a Catch node with a stable code', function () {
     assert.match(err.error.message, /maxResponseBytes/);
   });
 
+  it('REQUEST_TOO_LARGE when the body exceeds maxRequestBytes; nothing is sent', async function () {
+    api = await startServer();
+    const ctx = await loadQuery({ ds: { baseUrl: api.url, maxRequestBytes: 1000 }, query: { method: 'POST' } });
+    await expectError(ctx, { payload: Buffer.alloc(5000) }, 'REQUEST_TOO_LARGE');
+    assert.strictEqual(api.requests.length, 0);
+  });
+
   it('TOO_MANY_REDIRECTS on a redirect loop', async function () {
     api = await startServer((req, res) => {
       res.statusCode = 302;

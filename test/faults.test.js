@@ -134,6 +134,24 @@ describe('resilience against faulty servers', function () {
     assert.strictEqual(landed['x-plain'], 'kept');
   });
 
+  it('a 307 to another origin is refused when the body holds secret datasource fields', async function () {
+    other = await startServer();
+    api = await startServer((req, res) => {
+      res.statusCode = 307;
+      res.setHeader('Location', other.url + '/landing');
+      res.end();
+    });
+    const ctx = await loadQuery({
+      ds: { baseUrl: api.url, body: [{ name: 'apiSecret', value: '', secret: true }] },
+      credentials: { secrets: JSON.stringify({ 'body:apiSecret': secret('body-field') }) },
+      query: { method: 'POST', bodyType: 'json' },
+    });
+    const { error } = await ctx.run({ payload: { order: 1 } });
+    assert.strictEqual(error.error.code, 'ORIGIN_REFUSED');
+    assert.strictEqual(api.requests.length, 1);
+    assert.strictEqual(other.requests.length, 0);
+  });
+
   it('a cross-origin redirect does not carry an API key query parameter', async function () {
     const key = secret('query-key');
     other = await startServer();
@@ -249,6 +267,31 @@ describe('resilience against faulty servers', function () {
       const after = process.memoryUsage().heapUsed;
       assert.ok(after - before < 20 * 1024 * 1024, `heap grew by ${after - before} bytes`);
     }
+  });
+
+  it('a rate limit spaces requests out and keeps them in arrival order', async function () {
+    const seen = [];
+    api = await startServer((req, res) => {
+      seen.push({ i: Number(req.url.slice(1)), at: Date.now() });
+      res.end('ok');
+    });
+    const ctx = await loadQuery({ ds: { baseUrl: api.url, rateLimit: 20 }, query: { path: '{{i}}' } });
+    const got = collect(ctx);
+    for (let i = 0; i < 6; i++) ctx.q.receive({ i });
+    for (let k = 0; k < 100 && got.outputs.length + got.errors.length < 6; k++)
+      await new Promise((r) => setTimeout(r, 20));
+    assert.deepStrictEqual(
+      got.errors.map((m) => m.error.message),
+      [],
+    );
+    assert.strictEqual(got.outputs.length, 6);
+    assert.deepStrictEqual(
+      seen.map((s) => s.i),
+      [0, 1, 2, 3, 4, 5],
+    );
+    // 20 per second: starts are ~50 ms apart (timers may fire a little early, never much)
+    for (let k = 1; k < seen.length; k++)
+      assert.ok(seen[k].at - seen[k - 1].at >= 30, `gap ${seen[k].at - seen[k - 1].at}`);
   });
 
   it('a redeploy gives queued and in-flight messages an error each, not silence', async function () {

@@ -12,6 +12,8 @@ import { CREDENTIAL_NAMES, parseSettings } from '../lib/settings';
 import type { RawConfig } from '../lib/settings';
 import { buildPlan } from '../lib/plan';
 import type { RestDatasourceNode } from './types';
+import { oauthOptions } from './oauth-runtime';
+import { registerOAuthRoutes } from './oauth-routes';
 
 /** Node-RED's editor sends this for an unchanged password credential. */
 const UNCHANGED = '__PWRD__';
@@ -56,6 +58,7 @@ function redactorFor(credentials: Record<string, unknown>): Redactor {
 
 export function registerAdminRoutes(RED: NodeAPI): void {
   const write = RED.auth.needsPermission('rest-datasource.write');
+  registerOAuthRoutes(RED);
 
   RED.httpAdmin.post('/rest-datasource/:id/test', write, (req: Request, res: Response) => {
     const { config, credentials } = editorSettings(RED, String(req.params.id), req.body);
@@ -66,7 +69,7 @@ export function registerAdminRoutes(RED: NodeAPI): void {
       res.json({ ok, statusCode, message: redactor.redact(message) });
     };
     try {
-      ds = new Datasource(parseSettings(config, credentials));
+      ds = new Datasource(parseSettings(config, credentials), { ...oauthOptions(RED, String(req.params.id)) });
     } catch (err) {
       answer(false, null, err instanceof RestError ? err.toString() : String(err));
       return;

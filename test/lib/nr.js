@@ -18,7 +18,8 @@ function runtimeVersion() {
 /**
  * Load a flow: one datasource `ds`, one query `q` wired to helper `out`, and a Catch node
  * wired to helper `caught`. Returns the nodes and a `run(msg)` that resolves with the
- * first of {msg} (output) or {error} (what the Catch node received).
+ * first of {msg} (output) or {error} (what the Catch node received). One msg at a time:
+ * for many in flight use collect().
  */
 async function loadQuery({ ds = {}, query = {}, credentials = {}, extra = [] } = {}) {
   const flow = [
