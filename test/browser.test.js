@@ -69,7 +69,13 @@ describe(`examples in the editor, in a browser (${RUNTIME})`, function () {
     const label = (text) =>
       `$(${JSON.stringify(tree)}).filter((i, e) => $(e).text().trim() === ${JSON.stringify(text)})`;
     await browser.evaluate("RED.actions.invoke('core:show-import-dialog'); true");
-    await browser.click(`$('a[href="#red-ui-clipboard-dialog-import-tab-examples"]')`, 'the Examples tab');
+    await browser.waitFor("$('#red-ui-clipboard-dialog').is(':visible')", 'the Import dialog');
+    // Click the Examples tab until its tree shows (a click during the dialog's opening is lost).
+    const tabShown = `${label(MODULE)}.is(':visible')`;
+    for (let attempt = 0; attempt < 10 && !(await browser.evaluate(tabShown)); attempt++) {
+      await browser.click(`$('a[href="#red-ui-clipboard-dialog-import-tab-examples"]')`, 'the Examples tab');
+      await browser.waitFor(tabShown, 'the examples tree', 1500).catch(() => {});
+    }
     // Open this module's folder (the tree loads it lazily, so click until its examples show).
     const allShown = exampleFiles.map((f) => `${label(f.replace(/\.json$/, ''))}.is(':visible')`).join(' && ');
     for (let attempt = 0; attempt < 10 && !(await browser.evaluate(allShown)); attempt++) {
@@ -78,13 +84,20 @@ describe(`examples in the editor, in a browser (${RUNTIME})`, function () {
     }
     assert.ok(await browser.evaluate(allShown), 'every example is listed under this module');
     await browser.screenshot(path.join(SHOTS, 'import-examples.png'));
+    await closeImportDialog();
+  });
+
+  /** Cancel the Import dialog (also after a failure, so the next tests are not blocked). */
+  async function closeImportDialog() {
+    if (!(await browser.evaluate("$('#red-ui-clipboard-dialog').is(':visible')"))) return;
     await browser.click(
       `$('#red-ui-clipboard-dialog').parent().find('button').filter((i, e) => $(e).text().trim() === 'Cancel')`,
       'Cancel',
     );
-  });
+  }
 
   it('imports every example like Import > Examples, all valid, and deploys them with the Deploy button', async function () {
+    await closeImportDialog();
     for (const file of exampleFiles) {
       const name = file.replace(/\.json$/, '');
       await browser.evaluate(`new Promise((resolve, reject) => {
@@ -141,7 +154,7 @@ describe(`examples in the editor, in a browser (${RUNTIME})`, function () {
       );
       await runExample({ url: nr.url, sidebar, example });
       await browser.waitFor("$('.red-ui-debug-msg').length > 0", 'the Debug sidebar to show the output');
-      await browser.evaluate("$('.red-ui-notification').remove(); true");
+      await browser.evaluate("$('.red-ui-notification').css('visibility', 'hidden'); true");
       await browser.screenshot(path.join(SHOTS, `${name}.png`));
     });
   }
