@@ -83,6 +83,7 @@ describe(`examples in the editor, in a browser (${RUNTIME})`, function () {
       await browser.waitFor(allShown, 'the examples to show', 1500).catch(() => {});
     }
     assert.ok(await browser.evaluate(allShown), 'every example is listed under this module');
+    await new Promise((r) => setTimeout(r, 600)); // let the tree's expand animation end
     await browser.screenshot(path.join(SHOTS, 'import-examples.png'));
     await closeImportDialog();
   });
