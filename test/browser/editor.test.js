@@ -1,0 +1,228 @@
+'use strict';
+/* global RED, document -- used inside functions that run in the browser page */
+// The editor in a real browser: a user adds a datasource and a query from the palette, fills the
+// dialogs (a secret header, Basic auth), deploys, and the query reaches a local API. Checks what
+// lands on disk (no secret in the flow file, secrets encrypted in the credential file) and what
+// the API receives.
+const assert = require('assert');
+const E = require('./lib/editor');
+const { startServer } = require('../lib/server');
+
+const SECRET_HEADER = 'header-secret-4711';
+const PASSWORD = 'pa55-word-0815';
+
+describe('editor in a browser', function () {
+  this.timeout(60000);
+  let api;
+  let nr;
+  let browser;
+  let page;
+
+  before(async function () {
+    if (!E.hasChromium()) {
+      console.log('      (skipped: /usr/bin/chromium is missing; install Debian package "chromium")');
+      this.skip();
+    }
+    api = await startServer();
+    nr = await E.startNodeRed();
+    browser = await E.launchBrowser();
+    ({ page } = await E.openEditor(browser, nr.url));
+  });
+
+  after(async function () {
+    if (browser) await browser.close();
+    if (nr) await nr.stop();
+    if (api) await api.close();
+  });
+
+  const nodeIds = (type) => page.evaluate((t) => RED.nodes.filterNodes({ type: t }).map((n) => n.id), type);
+  const nodeSel = (id) => `#red-ui-workspace-chart g.red-ui-flow-node-group[id="${id}"]`;
+  // Type as a user does: Node-RED re-validates on keyup and change, not on the input event.
+  const type = async (sel, text) => {
+    await page.fill(sel, text);
+    await page.press(sel, 'End');
+  };
+  const visibleErrors = () =>
+    page.$$eval('.red-ui-editor .input-error', (els) => els.filter((e) => e.offsetParent).map((e) => e.id));
+
+  it('configures a datasource and a query, deploys them and sends the request', async function () {
+    // Palette: an inject node wired to a rest query.
+    await E.dragFromPalette(page, 'inject', 160, 160);
+    await E.dragFromPalette(page, 'rest-query', 420, 160);
+    const [injectId] = await nodeIds('inject');
+    const [queryId] = await nodeIds('rest-query');
+    const out = await page.locator(`${nodeSel(injectId)} .red-ui-flow-port-output .red-ui-flow-port`).boundingBox();
+    const inp = await page.locator(`${nodeSel(queryId)} .red-ui-flow-port-input .red-ui-flow-port`).boundingBox();
+    await page.mouse.move(out.x + out.width / 2, out.y + out.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(inp.x + inp.width / 2, inp.y + inp.height / 2, { steps: 8 });
+    await page.mouse.up();
+    assert.deepStrictEqual(
+      await page.evaluate((id) => RED.nodes.filterLinks({ source: { id } }).map((l) => l.target.id), injectId),
+      [queryId],
+    );
+
+    // Query dialog.
+    await page.dblclick(nodeSel(queryId));
+    await page.waitForSelector('#node-input-datasource');
+    await page.selectOption('#node-input-method', 'POST');
+    await type('#node-input-path', 'things/{{topic}}');
+    await page.click('.red-ui-editableList:has(#node-input-headers-list) .red-ui-editableList-addButton');
+    await type('#node-input-headers-list li:nth-child(1) .rq-row-name', 'X-From-Query');
+    await type('#node-input-headers-list li:nth-child(1) input.red-ui-typedInput-input', 'query-value');
+
+    // New datasource from the config picker.
+    await page.click('#node-input-btn-datasource-add');
+    await page.waitForSelector('#node-config-input-baseUrl');
+    assert.ok((await visibleErrors()).includes('node-config-input-baseUrl'), 'an empty base URL is marked invalid');
+    await type('#node-config-input-name', 'Local API');
+    await type('#node-config-input-baseUrl', `${api.url}/v1`);
+    assert.deepStrictEqual(await visibleErrors(), []);
+    const headerAdd = '.red-ui-editableList:has(#node-config-input-headers-list) .red-ui-editableList-addButton';
+    await page.click(headerAdd);
+    await page.click(headerAdd);
+    const row = (n) => `#node-config-input-headers-list li:nth-child(${n})`;
+    await type(`${row(1)} .rds-row-name`, 'X-Api-Secret');
+    await type(`${row(1)} .rds-row-value`, SECRET_HEADER);
+    await page.check(`${row(1)} .rds-row-secret`);
+    assert.strictEqual(await page.getAttribute(`${row(1)} .rds-row-value`, 'type'), 'password');
+    await type(`${row(2)} .rds-row-name`, 'X-Plain');
+    await type(`${row(2)} .rds-row-value`, 'plain-value');
+    await page.screenshot({ path: E.screenshotPath('datasource-connection.png') });
+
+    await page.click('#rds-tabs a[href="#rds-tab-auth"]');
+    await page.selectOption('#node-config-input-authType', 'basic');
+    assert.ok(await page.isVisible('#node-config-input-username'));
+    assert.ok(!(await page.isVisible('#node-config-input-token')), 'bearer fields stay hidden');
+    assert.deepStrictEqual(await visibleErrors(), ['node-config-input-username'], 'Basic needs a user name');
+    await type('#node-config-input-username', 'alice');
+    await type('#node-config-input-password', PASSWORD);
+    assert.deepStrictEqual(await visibleErrors(), []);
+    await page.screenshot({ path: E.screenshotPath('datasource-auth.png') });
+
+    // Test connection runs with the unsaved dialog values.
+    await page.click('#rds-tabs a[href="#rds-tab-connection"]');
+    await type('#rds-test-path', 'health');
+    await page.click('#rds-test-button');
+    await page.waitForSelector('#rds-test-result.rds-ok');
+    assert.match(await page.textContent('#rds-test-result'), /HTTP 200/);
+    const probe = api.requests.find((r) => r.url === '/v1/health');
+    assert.ok(probe, 'the test request reached the API');
+    assert.strictEqual(probe.headers['x-api-secret'], SECRET_HEADER);
+    // The echo API answers with the request headers: the dialog must not show them in clear.
+    const shown = await page.textContent('#rds-test-result');
+    assert.doesNotMatch(shown, new RegExp(SECRET_HEADER));
+    assert.ok(!shown.includes(Buffer.from(`alice:${PASSWORD}`).toString('base64').slice(0, 12)), shown);
+    assert.match(shown, /\*\*\*/);
+
+    await page.click('#node-config-dialog-ok');
+    await page.waitForSelector('#node-config-input-baseUrl', { state: 'detached' });
+    assert.match(await page.inputValue('#node-input-datasource'), /^[0-9a-f]+$/);
+    assert.match(await page.textContent('#rq-url-preview'), new RegExp(`${api.url}/v1/things/\\{\\{topic\\}\\}`));
+    await page.screenshot({ path: E.screenshotPath('query.png') });
+    await page.click('#node-dialog-ok');
+    // An unnamed query is labelled with its method and path (drawn on the next redraw).
+    await page.waitForFunction(
+      (sel) => document.querySelector(sel).textContent === 'POST things/{{topic}}',
+      `${nodeSel(queryId)} .red-ui-flow-node-label`,
+    );
+
+    await E.deploy(page);
+
+    // On disk: the flow holds no secret; the credential file holds them, encrypted.
+    const flowText = nr.read('flows.json');
+    const flow = JSON.parse(flowText);
+    const ds = flow.find((n) => n.type === 'rest-datasource');
+    assert.ok(ds, 'the datasource is in the flow');
+    assert.doesNotMatch(flowText, new RegExp(`${SECRET_HEADER}|${PASSWORD}|alice`));
+    assert.deepStrictEqual(ds.headers, [
+      { name: 'X-Api-Secret', value: '', secret: true },
+      { name: 'X-Plain', value: 'plain-value' },
+    ]);
+    assert.strictEqual(ds.authType, 'basic');
+    const credText = nr.read('flows_cred.json');
+    assert.doesNotMatch(credText, new RegExp(`${SECRET_HEADER}|${PASSWORD}|alice`));
+    const creds = E.decryptCredentials(credText)[ds.id];
+    assert.strictEqual(creds.username, 'alice');
+    assert.strictEqual(creds.password, PASSWORD);
+    assert.deepStrictEqual(JSON.parse(creds.secrets), { 'headers:x-api-secret': SECRET_HEADER });
+
+    // Trigger the inject node as its button does; the API sees every configured header.
+    const before = api.requests.length;
+    const res = await fetch(`${nr.url}/inject/${injectId}`, { method: 'POST' });
+    assert.strictEqual(res.status, 200);
+    for (let i = 0; i < 100 && api.requests.length === before; i++) await new Promise((r) => setTimeout(r, 50));
+    const req = api.requests[before];
+    assert.ok(req, 'the query reached the API');
+    assert.strictEqual(req.method, 'POST');
+    assert.strictEqual(req.url, '/v1/things/');
+    assert.strictEqual(req.headers.authorization, 'Basic ' + Buffer.from(`alice:${PASSWORD}`).toString('base64'));
+    assert.strictEqual(req.headers['x-api-secret'], SECRET_HEADER);
+    assert.strictEqual(req.headers['x-plain'], 'plain-value');
+    assert.strictEqual(req.headers['x-from-query'], 'query-value');
+
+    // Reopened, the dialog shows the secret row again, masked.
+    await page.dblclick(nodeSel(queryId));
+    await page.waitForSelector('#node-input-datasource');
+    await page.click('#node-input-btn-datasource-edit');
+    await page.waitForSelector('#node-config-input-baseUrl');
+    assert.strictEqual(await page.getAttribute(`${row(1)} .rds-row-value`, 'type'), 'password');
+    assert.strictEqual(await page.inputValue(`${row(1)} .rds-row-value`), SECRET_HEADER);
+    assert.ok(await page.isChecked(`${row(1)} .rds-row-secret`));
+    await page.click('#node-config-dialog-cancel');
+    await page.click('#node-dialog-cancel');
+  });
+
+  it('marks the fields each auth type needs, and warns when TLS verification is off', async function () {
+    await E.dragFromPalette(page, 'rest-query', 420, 320);
+    const ids = await nodeIds('rest-query');
+    await page.dblclick(nodeSel(ids[ids.length - 1]));
+    await page.waitForSelector('#node-input-datasource');
+    await page.selectOption('#node-input-datasource', '_ADD_');
+    await page.click('#node-input-btn-datasource-add');
+    await page.waitForSelector('#node-config-input-baseUrl');
+    await type('#node-config-input-baseUrl', `${api.url}`);
+    await page.click('#rds-tabs a[href="#rds-tab-auth"]');
+    const expect = {
+      bearer: ['node-config-input-token'],
+      apiKey: ['node-config-input-apiKey'],
+      digest: ['node-config-input-username'],
+      none: [],
+    };
+    for (const [type, invalid] of Object.entries(expect)) {
+      await page.selectOption('#node-config-input-authType', type);
+      assert.deepStrictEqual(await visibleErrors(), invalid, type);
+    }
+    await page.selectOption('#node-config-input-authType', 'oauth2');
+    const grants = {
+      client_credentials: ['node-config-input-oauth2TokenUrl', 'node-config-input-clientId'],
+      authorization_code: [
+        'node-config-input-oauth2AuthUrl',
+        'node-config-input-oauth2TokenUrl',
+        'node-config-input-clientId',
+      ],
+      password: ['node-config-input-username', 'node-config-input-oauth2TokenUrl', 'node-config-input-clientId'],
+      manual: ['node-config-input-accessToken'],
+    };
+    for (const [grant, invalid] of Object.entries(grants)) {
+      await page.selectOption('#node-config-input-oauth2GrantType', grant);
+      assert.deepStrictEqual((await visibleErrors()).sort(), invalid.sort(), grant);
+    }
+    await page.selectOption('#node-config-input-oauth2GrantType', 'authorization_code');
+    assert.strictEqual(
+      await page.inputValue('#rds-callback-url'),
+      `${nr.url}/rest-datasource/oauth/callback`,
+      'the callback URL to register is shown',
+    );
+    await type('#node-config-input-oauth2TokenUrl', 'not a url');
+    assert.ok((await visibleErrors()).includes('node-config-input-oauth2TokenUrl'));
+
+    await page.click('#rds-tabs a[href="#rds-tab-tls"]');
+    assert.ok(!(await page.isVisible('#rds-tls-warning')));
+    await page.uncheck('#node-config-input-tlsVerify');
+    assert.ok(await page.isVisible('#rds-tls-warning'));
+    await page.screenshot({ path: E.screenshotPath('datasource-tls.png') });
+    await page.click('#node-config-dialog-cancel');
+    await page.click('#node-dialog-cancel');
+  });
+});
