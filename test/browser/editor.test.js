@@ -225,4 +225,29 @@ describe('editor in a browser', function () {
     await page.click('#node-config-dialog-cancel');
     await page.click('#node-dialog-cancel');
   });
+
+  for (const [locale, tab, help] of [
+    ['de-DE', 'Verbindung', 'Eingaben'],
+    ['ja-JP', '接続', '入力'],
+  ]) {
+    it(`speaks the browser's language: ${locale}`, async function () {
+      const { context, page: p } = await E.openEditor(browser, nr.url, { locale });
+      try {
+        await E.dragFromPalette(p, 'rest-query', 300, 420);
+        const ids = await p.evaluate(() => RED.nodes.filterNodes({ type: 'rest-query' }).map((n) => n.id));
+        await p.dblclick(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${ids[ids.length - 1]}"]`);
+        await p.waitForSelector('#node-input-datasource');
+        // The help of the node, as the sidebar shows it.
+        await p.click('.red-ui-tray-footer button:has(.fa-book)');
+        await p.waitForSelector(`.red-ui-text-bidi-aware > h3:has-text("${help}")`);
+        await p.click('#node-input-btn-datasource-add');
+        await p.waitForSelector('#node-config-input-baseUrl');
+        assert.match(await p.textContent('#rds-tabs'), new RegExp(tab));
+        assert.doesNotMatch(await p.textContent('#rds-tab-connection'), /rest-datasource\./, 'no raw catalog key');
+        await p.screenshot({ path: E.screenshotPath(`datasource-${locale}.png`) });
+      } finally {
+        await context.close();
+      }
+    });
+  }
 });
