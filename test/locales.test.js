@@ -70,7 +70,9 @@ describe('editor catalogs and help', function () {
 
   it('the help of every language documents every msg property and the precedence rule', function () {
     const inputs = ['payload', 'path', 'url', 'method', 'headers', 'params', 'cookies', 'requestTimeout'];
-    const outputs = ['payload', 'statusCode', 'headers', 'responseUrl', 'responseCookies', 'responseTime', 'page'];
+    const outputs = ['payload', 'statusCode', 'headers', 'responseUrl', 'responseCookies', 'responseTime'].concat(
+      ['response', 'page', 'complete', 'pageStop'], // payload mapping and pagination
+    );
     for (const lang of LANGS) {
       const help = helpHtml(lang, 'rest-query');
       const section = (n) => help.split('<h3>')[n];

@@ -83,6 +83,8 @@ export interface DatasourceSettings {
   /** names (lower-case headers) of secret header rows and secret param rows */
   secretHeaderNames: string[];
   secretParamNames: string[];
+  /** names of secret body rows: such a body never follows a redirect to another origin */
+  secretBodyNames: string[];
   authType: AuthType;
   apiKeyName: string;
   apiKeyIn: 'header' | 'query';
@@ -99,6 +101,8 @@ export interface DatasourceSettings {
   signatureEnabled: boolean;
   signatureHeader: string;
   signatureIssuer: string;
+  /** Add `method` and `url_sha256` claims that bind the signature to its request. */
+  signatureBindRequest: boolean;
   concurrency: number;
   rateLimit: number;
   cookieJar: boolean;
@@ -242,6 +246,7 @@ export function parseSettings(raw: RawConfig, rawCredentials?: Record<string, un
   const secretHeaderNames: string[] = [];
   const secretParamNames: string[] = [];
   const unusedNames: string[] = [];
+  const secretBodyNames: string[] = [];
   const authType = oneOf(raw, 'authType', AUTH_TYPES, 'none');
   const settings: DatasourceSettings = {
     name: str(raw, 'name'),
@@ -249,10 +254,11 @@ export function parseSettings(raw: RawConfig, rawCredentials?: Record<string, un
     headers: listWithSecrets(raw, 'headers', secrets, secretValues, secretHeaderNames),
     params: listWithSecrets(raw, 'params', secrets, secretValues, secretParamNames),
     cookies: listWithSecrets(raw, 'cookies', secrets, secretValues, unusedNames),
-    body: listWithSecrets(raw, 'body', secrets, secretValues, unusedNames),
+    body: listWithSecrets(raw, 'body', secrets, secretValues, secretBodyNames),
     secretValues,
     secretHeaderNames,
     secretParamNames,
+    secretBodyNames,
     authType,
     apiKeyName: str(raw, 'apiKeyName', 'X-API-Key'),
     apiKeyIn: oneOf(raw, 'apiKeyIn', ['header', 'query'] as const, 'header'),
@@ -289,6 +295,7 @@ export function parseSettings(raw: RawConfig, rawCredentials?: Record<string, un
     signatureEnabled: bool(raw, 'signatureEnabled', false),
     signatureHeader: str(raw, 'signatureHeader', 'X-Signature'),
     signatureIssuer: str(raw, 'signatureIssuer', 'node-red'),
+    signatureBindRequest: bool(raw, 'signatureBindRequest', true),
     concurrency: int(raw, 'concurrency', 0, 0, 10000),
     rateLimit: int(raw, 'rateLimit', 0, 0, 100000),
     cookieJar: bool(raw, 'cookieJar', false),

@@ -18,7 +18,8 @@ function runtimeVersion() {
 /**
  * Load a flow: one datasource `ds`, one query `q` wired to helper `out`, and a Catch node
  * wired to helper `caught`. Returns the nodes and a `run(msg)` that resolves with the
- * first of {msg} (output) or {error} (what the Catch node received).
+ * first of {msg} (output) or {error} (what the Catch node received). One msg at a time:
+ * for many in flight use collect().
  */
 async function loadQuery({ ds = {}, query = {}, credentials = {}, extra = [] } = {}) {
   const flow = [
@@ -59,4 +60,16 @@ function collect(ctx) {
   return { outputs, errors };
 }
 
-module.exports = { helper, NODES, loadQuery, collect, runtimeVersion };
+/**
+ * Deploy a flow the way the editor does (POST /flows): credentials travel inline on the nodes
+ * and the runtime moves them into its credential store. Resolves once every node runs.
+ */
+async function deploy(flow) {
+  await helper._redNodes.setFlows(flow, null, 'full');
+  const ids = flow.filter((n) => n.type !== 'tab').map((n) => n.id);
+  for (let i = 0; i < 200 && !ids.every((id) => helper.getNode(id)); i++) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+module.exports = { helper, NODES, loadQuery, collect, deploy, runtimeVersion };
