@@ -42,6 +42,14 @@ describe('editor in a browser', function () {
     await page.fill(sel, text);
     await page.press(sel, 'End');
   };
+  // RED.tabs reads two clicks within 400 ms (on any tab) as a double click: pause like a user.
+  const showTab = async (name) => {
+    for (let i = 0; i < 3 && !(await page.isVisible(`#rds-tab-${name}`)); i++) {
+      await page.waitForTimeout(450);
+      await page.click(`#rds-tabs a[href="#rds-tab-${name}"]`);
+    }
+    assert.ok(await page.isVisible(`#rds-tab-${name}`), `tab ${name}`);
+  };
   const visibleErrors = () =>
     page.$$eval('.red-ui-editor .input-error', (els) => els.filter((e) => e.offsetParent).map((e) => e.id));
 
@@ -90,7 +98,7 @@ describe('editor in a browser', function () {
     await type(`${row(2)} .rds-row-value`, 'plain-value');
     await page.screenshot({ path: E.screenshotPath('datasource-connection.png') });
 
-    await page.click('#rds-tabs a[href="#rds-tab-auth"]');
+    await showTab('auth');
     await page.selectOption('#node-config-input-authType', 'basic');
     assert.ok(await page.isVisible('#node-config-input-username'));
     assert.ok(!(await page.isVisible('#node-config-input-token')), 'bearer fields stay hidden');
@@ -101,7 +109,7 @@ describe('editor in a browser', function () {
     await page.screenshot({ path: E.screenshotPath('datasource-auth.png') });
 
     // Test connection runs with the unsaved dialog values.
-    await page.click('#rds-tabs a[href="#rds-tab-connection"]');
+    await showTab('connection');
     await type('#rds-test-path', 'health');
     await page.click('#rds-test-button');
     await page.waitForSelector('#rds-test-result.rds-ok');
@@ -182,7 +190,7 @@ describe('editor in a browser', function () {
     await page.click('#node-input-btn-datasource-add');
     await page.waitForSelector('#node-config-input-baseUrl');
     await type('#node-config-input-baseUrl', `${api.url}`);
-    await page.click('#rds-tabs a[href="#rds-tab-auth"]');
+    await showTab('auth');
     const expect = {
       bearer: ['node-config-input-token'],
       apiKey: ['node-config-input-apiKey'],
@@ -217,7 +225,7 @@ describe('editor in a browser', function () {
     await type('#node-config-input-oauth2TokenUrl', 'not a url');
     assert.ok((await visibleErrors()).includes('node-config-input-oauth2TokenUrl'));
 
-    await page.click('#rds-tabs a[href="#rds-tab-tls"]');
+    await showTab('tls');
     assert.ok(!(await page.isVisible('#rds-tls-warning')));
     await page.uncheck('#node-config-input-tlsVerify');
     assert.ok(await page.isVisible('#rds-tls-warning'));
