@@ -7,6 +7,7 @@
 const assert = require('assert');
 const E = require('./lib/editor');
 const { startServer } = require('../lib/server');
+const { startOAuthServer } = require('../lib/oauth-server');
 
 const SECRET_HEADER = 'header-secret-4711';
 const PASSWORD = 'pa55-word-0815';
@@ -42,6 +43,36 @@ describe('editor in a browser', function () {
     await page.fill(sel, text);
     await page.press(sel, 'End');
   };
+  /** Drag a node from the palette; its id. */
+  const addNode = async (type, x, y) => {
+    await page.waitForSelector('.red-ui-tray', { state: 'detached' }); // an edit tray still closing
+    const before = await nodeIds(type);
+    await E.dragFromPalette(page, type, x, y);
+    const added = (await nodeIds(type)).filter((id) => !before.includes(id));
+    assert.strictEqual(added.length, 1, `one ${type} added`);
+    return added[0];
+  };
+  /** Drag a wire from one node's output port to another's input port. */
+  const wire = async (fromId, toId) => {
+    const out = await page.locator(`${nodeSel(fromId)} .red-ui-flow-port-output .red-ui-flow-port`).boundingBox();
+    const inp = await page.locator(`${nodeSel(toId)} .red-ui-flow-port-input .red-ui-flow-port`).boundingBox();
+    await page.mouse.move(out.x + out.width / 2, out.y + out.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(inp.x + inp.width / 2, inp.y + inp.height / 2, { steps: 8 });
+    await page.mouse.up();
+    assert.deepStrictEqual(
+      await page.evaluate((id) => RED.nodes.filterLinks({ source: { id } }).map((l) => l.target.id), fromId),
+      [toId],
+    );
+  };
+  /** Press an inject node's button (its admin route) and wait for `count()` to grow. */
+  const injectAndWait = async (injectId, count) => {
+    const before = count();
+    const res = await fetch(`${nr.url}/inject/${injectId}`, { method: 'POST' });
+    assert.strictEqual(res.status, 200);
+    for (let i = 0; i < 100 && count() === before; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(count() > before, 'the query reached the API');
+  };
   // RED.tabs reads two clicks within 400 ms (on any tab) as a double click: pause like a user.
   const showTab = async (name) => {
     for (let i = 0; i < 3 && !(await page.isVisible(`#rds-tab-${name}`)); i++) {
@@ -55,20 +86,9 @@ describe('editor in a browser', function () {
 
   it('configures a datasource and a query, deploys them and sends the request', async function () {
     // Palette: an inject node wired to a rest query.
-    await E.dragFromPalette(page, 'inject', 160, 160);
-    await E.dragFromPalette(page, 'rest-query', 420, 160);
-    const [injectId] = await nodeIds('inject');
-    const [queryId] = await nodeIds('rest-query');
-    const out = await page.locator(`${nodeSel(injectId)} .red-ui-flow-port-output .red-ui-flow-port`).boundingBox();
-    const inp = await page.locator(`${nodeSel(queryId)} .red-ui-flow-port-input .red-ui-flow-port`).boundingBox();
-    await page.mouse.move(out.x + out.width / 2, out.y + out.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(inp.x + inp.width / 2, inp.y + inp.height / 2, { steps: 8 });
-    await page.mouse.up();
-    assert.deepStrictEqual(
-      await page.evaluate((id) => RED.nodes.filterLinks({ source: { id } }).map((l) => l.target.id), injectId),
-      [queryId],
-    );
+    const injectId = await addNode('inject', 160, 160);
+    const queryId = await addNode('rest-query', 420, 160);
+    await wire(injectId, queryId);
 
     // Query dialog.
     await page.dblclick(nodeSel(queryId));
@@ -157,11 +177,8 @@ describe('editor in a browser', function () {
 
     // Trigger the inject node as its button does; the API sees every configured header.
     const before = api.requests.length;
-    const res = await fetch(`${nr.url}/inject/${injectId}`, { method: 'POST' });
-    assert.strictEqual(res.status, 200);
-    for (let i = 0; i < 100 && api.requests.length === before; i++) await new Promise((r) => setTimeout(r, 50));
+    await injectAndWait(injectId, () => api.requests.length);
     const req = api.requests[before];
-    assert.ok(req, 'the query reached the API');
     assert.strictEqual(req.method, 'POST');
     assert.strictEqual(req.url, '/v1/things/');
     assert.strictEqual(req.headers.authorization, 'Basic ' + Buffer.from(`alice:${PASSWORD}`).toString('base64'));
@@ -182,9 +199,7 @@ describe('editor in a browser', function () {
   });
 
   it('marks the fields each auth type needs, and warns when TLS verification is off', async function () {
-    await E.dragFromPalette(page, 'rest-query', 420, 320);
-    const ids = await nodeIds('rest-query');
-    await page.dblclick(nodeSel(ids[ids.length - 1]));
+    await page.dblclick(nodeSel(await addNode('rest-query', 420, 320)));
     await page.waitForSelector('#node-input-datasource');
     await page.selectOption('#node-input-datasource', '_ADD_');
     await page.click('#node-input-btn-datasource-add');
@@ -231,7 +246,67 @@ describe('editor in a browser', function () {
     assert.ok(await page.isVisible('#rds-tls-warning'));
     await page.screenshot({ path: E.screenshotPath('datasource-tls.png') });
     await page.click('#node-config-dialog-cancel');
-    await page.click('#node-dialog-cancel');
+    // Remove the unconfigured query again: it would make the next Deploy ask for confirmation.
+    await page.click('#node-dialog-delete');
+  });
+
+  it('authorizes the code grant in a popup; after Deploy the query sends the token', async function () {
+    const callback = `${nr.url}/rest-datasource/oauth/callback`;
+    const provider = await startOAuthServer({
+      clients: [
+        { id: 'editor-app', secret: 'client-secret-xyz', auth: 'header', redirectUris: [callback], pkce: true },
+      ],
+    });
+    try {
+      const injectId = await addNode('inject', 160, 560);
+      const queryId = await addNode('rest-query', 420, 560);
+      await wire(injectId, queryId);
+      await page.dblclick(nodeSel(queryId));
+      await page.waitForSelector('#node-input-datasource');
+      await type('#node-input-path', 'api/items');
+      await page.selectOption('#node-input-datasource', '_ADD_');
+      await page.click('#node-input-btn-datasource-add');
+      await page.waitForSelector('#node-config-input-baseUrl');
+      await type('#node-config-input-name', 'OAuth API');
+      await type('#node-config-input-baseUrl', provider.url);
+      await showTab('auth');
+      await page.selectOption('#node-config-input-authType', 'oauth2');
+      await page.selectOption('#node-config-input-oauth2GrantType', 'authorization_code');
+      await type('#node-config-input-oauth2AuthUrl', provider.authUrl);
+      await type('#node-config-input-oauth2TokenUrl', provider.tokenUrl);
+      await type('#node-config-input-clientId', 'editor-app');
+      await type('#node-config-input-clientSecret', 'client-secret-xyz');
+      assert.deepStrictEqual(await visibleErrors(), []);
+      assert.strictEqual(await page.inputValue('#rds-callback-url'), callback);
+
+      // The provider's page opens in a popup, consents at once and lands on the callback page,
+      // which tells the dialog and closes itself.
+      const popup = page.waitForEvent('popup');
+      await page.click('#rds-authorize-button');
+      await (await popup).waitForEvent('close', { timeout: 15000 });
+      await page.waitForSelector('#rds-authorize-result.rds-ok');
+      assert.match(await page.textContent('#rds-authorize-result'), /Authorized, expires at .*\d/);
+      assert.deepStrictEqual(provider.state.errors, []);
+      await page.screenshot({ path: E.screenshotPath('datasource-authorized.png') });
+
+      await page.click('#node-config-dialog-ok');
+      await page.waitForSelector('#node-config-input-baseUrl', { state: 'detached' });
+      await page.click('#node-dialog-ok');
+      await E.deploy(page);
+
+      const tokensBefore = provider.tokenRequests();
+      await injectAndWait(injectId, provider.apiRequests);
+      const seen = provider.state.apiAuth[provider.state.apiAuth.length - 1];
+      const token = seen.header.replace(/^Bearer /, '');
+      assert.ok(provider.state.access.has(token), `the API got the authorized token: ${seen.header}`);
+      assert.strictEqual(provider.tokenRequests(), tokensBefore, 'no new token request: the Authorize tokens are used');
+      for (const t of provider.issued()) {
+        assert.ok(!nr.read('flows.json').includes(t), 'no token in the flow file');
+        assert.ok(!nr.read('flows_cred.json').includes(t), 'no token in clear in the credential file');
+      }
+    } finally {
+      await provider.close();
+    }
   });
 
   for (const [locale, tab, help] of [

@@ -150,6 +150,7 @@ async function dragFromPalette(page, type, x, y) {
 }
 
 async function deploy(page) {
+  await page.waitForSelector('.red-ui-tray', { state: 'detached' });
   await page.click('#red-ui-header-button-deploy');
   await page.waitForSelector('.red-ui-notification:has-text("Successfully deployed")', { timeout: 10000 });
 }
