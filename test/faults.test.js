@@ -4,6 +4,8 @@ const zlib = require('zlib');
 const { helper, loadQuery, collect } = require('./lib/nr');
 const { startServer } = require('./lib/server');
 const { secret } = require('./lib/secrets');
+const https = require('https');
+const { certs, serverOptions } = require('./lib/certs');
 
 describe('resilience against faulty servers', function () {
   let api;
@@ -132,6 +134,29 @@ describe('resilience against faulty servers', function () {
     assert.strictEqual(landed['x-row-secret'], undefined);
     assert.strictEqual(landed.cookie, undefined);
     assert.strictEqual(landed['x-plain'], 'kept');
+  });
+
+  it('an https to http downgrade on the same host drops every credential', async function () {
+    const c = certs();
+    const token = secret('downgrade-token');
+    other = await startServer();
+    api = await startServer(
+      (req, res) => {
+        res.statusCode = 302;
+        res.setHeader('Location', `http://127.0.0.1:${other.port}/plain`);
+        res.end();
+      },
+      { createServer: https.createServer, options: serverOptions(c.server) },
+    );
+    const ctx = await loadQuery({
+      ds: { baseUrl: api.url, authType: 'bearer', cookies: [{ name: 'sid', value: 'abc' }] },
+      credentials: { token, ca: c.ca.pem },
+    });
+    const { msg } = await ctx.run({});
+    assert.strictEqual(msg.statusCode, 200);
+    assert.strictEqual(api.requests[0].headers.authorization, 'Bearer ' + token);
+    assert.strictEqual(other.requests[0].headers.authorization, undefined);
+    assert.strictEqual(other.requests[0].headers.cookie, undefined);
   });
 
   it('a 307 to another origin is refused when the body holds secret datasource fields', async function () {

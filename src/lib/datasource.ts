@@ -21,8 +21,12 @@ import { nextHop, redirectLocation } from './redirects';
 import { backoff, parseRetryAfter, retryableError, retryableStatus } from './retry';
 import type { DatasourceSettings } from './settings';
 import { secretsOf } from './settings';
+import { createProxyAgents } from './proxy-agent';
+import { proxyRoutesFromEnv } from './proxy';
+import type { ProxyRoutes } from './proxy';
 import { RequestSigner } from './signature';
 import { buildTlsOptions } from './tls';
+import type { TlsInput } from './tls';
 import {
   bodyHasSlot,
   defaultsUseToken,
@@ -41,8 +45,12 @@ export { TOKEN_PLACEHOLDER } from './token-placeholder';
 export interface DatasourceOptions {
   /** The OAuth 2.0 scheme (built by the oauth module, which knows about persistence). */
   oauth2?: (settings: DatasourceSettings, client: HttpClient) => AuthScheme;
-  /** Agents to use instead of the default keep-alive ones (a proxy). */
+  /** Agents to use instead of the ones built from the TLS and proxy settings. */
   agents?: ClientOptions['agents'];
+  /** TLS material from a Node-RED tls-config node, instead of the inline credentials. */
+  tls?: TlsInput;
+  /** Proxy routes from a Node-RED http proxy node; absent = from the environment. */
+  proxy?: ProxyRoutes;
   /** Extra step run on every request before it is sent (signing). */
   decorate?: (req: WireRequest) => void;
 }
@@ -79,6 +87,8 @@ export class Datasource {
   private readonly signer?: RequestSigner;
   private readonly cookieJar?: DatasourceCookieJar;
   private closed = false;
+  /** False when server certificates are not verified (the datasource or its tls-config says so). */
+  readonly tlsVerify: boolean;
 
   constructor(
     readonly settings: DatasourceSettings,
@@ -87,18 +97,24 @@ export class Datasource {
     this.base = settings.baseUrl;
     this.defaults = markDefaults(datasourceDefaults(settings));
     this.redactor.add(...secretsOf(settings));
-    const tls = buildTlsOptions({
+    const tlsInput: TlsInput = options.tls ?? {
       verify: settings.tlsVerify,
       ca: settings.credentials.ca,
       cert: settings.credentials.cert,
       key: settings.credentials.key,
       passphrase: settings.credentials.passphrase,
-    });
+    };
+    this.redactor.add(tlsInput.key, tlsInput.passphrase);
+    const tls = buildTlsOptions(tlsInput);
+    this.tlsVerify = tls.rejectUnauthorized;
+    // Read once per deploy: the agents (and their keep-alive sockets) live as long as the datasource.
+    const proxy = options.proxy ?? proxyRoutesFromEnv(process.env);
+    if (proxy) this.redactor.add(...proxy.secrets);
     this.client = new HttpClient({
       tls,
       maxResponseBytes: settings.maxResponseBytes,
       maxRequestBytes: settings.maxRequestBytes,
-      agents: options.agents,
+      agents: options.agents ?? (proxy ? createProxyAgents(proxy, tls, settings.timeout) : undefined),
     });
     this.auth = createAuth(settings, this.client, options);
     if (defaultsUseToken(this.defaults) && !this.auth.currentToken) {

@@ -91,6 +91,10 @@ export interface DatasourceSettings {
   apiKeyPrefix: string;
   oauth2: OAuth2Settings;
   tlsVerify: boolean;
+  /** id of a Node-RED `tls-config` node used instead of the inline PEM credentials, or '' */
+  tlsConfigId: string;
+  /** id of a Node-RED `http proxy` node, or '' to use HTTP_PROXY / HTTPS_PROXY / NO_PROXY */
+  proxyConfigId: string;
   timeout: number;
   followRedirects: boolean;
   maxRedirects: number;
@@ -285,6 +289,8 @@ export function parseSettings(raw: RawConfig, rawCredentials?: Record<string, un
       expiredStatus: statusList(raw, 'oauth2ExpiredStatus'),
     },
     tlsVerify: bool(raw, 'tlsVerify', true),
+    tlsConfigId: str(raw, 'tls'),
+    proxyConfigId: str(raw, 'proxy'),
     timeout: int(raw, 'timeout', 30000, 1, 24 * 3600 * 1000),
     followRedirects: bool(raw, 'followRedirects', true),
     maxRedirects: int(raw, 'maxRedirects', 5, 0, 50),

@@ -11,6 +11,7 @@ import { decodeText } from '../lib/response';
 import { CREDENTIAL_NAMES, parseSettings } from '../lib/settings';
 import type { RawConfig } from '../lib/settings';
 import { buildPlan } from '../lib/plan';
+import { networkOptions } from './network-config';
 import type { RestDatasourceNode } from './types';
 import { oauthOptions } from './oauth-runtime';
 import { registerOAuthRoutes } from './oauth-routes';
@@ -71,7 +72,8 @@ export function registerAdminRoutes(RED: NodeAPI): void {
       res.json({ ok, statusCode, message: text.length > 240 ? text.slice(0, 240) + '…' : text });
     };
     try {
-      ds = new Datasource(parseSettings(config, credentials), { ...oauthOptions(RED, String(req.params.id)) });
+      const settings = parseSettings(config, credentials);
+      ds = new Datasource(settings, { ...oauthOptions(RED, String(req.params.id)), ...networkOptions(RED, settings) });
     } catch (err) {
       answer(false, null, err instanceof RestError ? err.toString() : String(err));
       return;

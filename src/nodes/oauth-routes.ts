@@ -16,6 +16,7 @@ import { editorSettings } from './admin-routes';
 import { oauthRuntime } from './oauth-runtime';
 import type { PendingContext } from './oauth-runtime';
 import type { RestDatasourceNode } from './types';
+import { networkOptions } from './network-config';
 
 export const CALLBACK_PATH = '/rest-datasource/oauth/callback';
 
@@ -108,7 +109,7 @@ export function registerOAuthRoutes(RED: NodeAPI): void {
         return fail(400, 'oauth2GrantType: Authorize is only for the authorization_code grant');
       }
       // A throwaway datasource: it validates the settings exactly as a deploy would.
-      ds = new Datasource(settings, { oauth2: (s, c) => createOAuthScheme(s, c) });
+      ds = new Datasource(settings, { oauth2: (s, c) => createOAuthScheme(s, c), ...networkOptions(RED, settings) });
       if (!isOAuthScheme(ds.auth)) return fail(500, 'OAuth 2.0 is not set up');
       const pkce = settings.oauth2.pkce ? createPkce() : undefined;
       const context: PendingContext = { config: { ...config, authType: 'oauth2' }, credentials };
@@ -159,9 +160,8 @@ export function registerOAuthRoutes(RED: NodeAPI): void {
     let ds: Datasource;
     try {
       // The datasource's own TLS and proxy settings carry the code exchange.
-      ds = new Datasource(parseSettings(context.config, context.credentials), {
-        oauth2: (s, c) => createOAuthScheme(s, c),
-      });
+      const settings = parseSettings(context.config, context.credentials);
+      ds = new Datasource(settings, { oauth2: (s, c) => createOAuthScheme(s, c), ...networkOptions(RED, settings) });
     } catch (err) {
       return failed(400, err instanceof RestError ? err.toString() : String(err));
     }

@@ -9,6 +9,7 @@ import { parseSettings } from '../lib/settings';
 import type { DatasourceCredentials, RawConfig } from '../lib/settings';
 import { Redactor } from '../lib/redact';
 import { registerAdminRoutes } from './admin-routes';
+import { networkOptions } from './network-config';
 import { oauthOptions, oauthRuntime, redactTokens } from './oauth-runtime';
 import type { RestDatasourceNode } from './types';
 import { DATASOURCE_CREDENTIALS } from './types';
@@ -20,7 +21,7 @@ export = function register(RED: NodeAPI): void {
     const credentials = (this.credentials ?? {}) as Record<string, unknown>;
     try {
       const settings = parseSettings(config, credentials);
-      this.datasource = new Datasource(settings, { ...oauthOptions(RED, this.id) });
+      this.datasource = new Datasource(settings, { ...oauthOptions(RED, this.id), ...networkOptions(RED, settings) });
       redactTokens(this.datasource);
     } catch (err) {
       // Never echo a secret, even one that ended up in a wrong field.

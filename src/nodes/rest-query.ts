@@ -109,8 +109,7 @@ export = function register(RED: NodeAPI): void {
       lastStatus = key;
       node.status({ fill, shape, text });
     };
-    const unverified =
-      dsNode?.datasource?.settings.tlsVerify === false ? ' ' + RED._('rest-query.status.unverified') : '';
+    const unverified = dsNode?.datasource?.tlsVerify === false ? ' ' + RED._('rest-query.status.unverified') : '';
 
     if (setupError) status('red', 'ring', RED._('rest-query.status.configError'));
     else if (unverified) status('yellow', 'ring', RED._('rest-query.status.unverified'));
