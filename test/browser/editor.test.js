@@ -300,6 +300,15 @@ describe('editor in a browser', function () {
       const token = seen.header.replace(/^Bearer /, '');
       assert.ok(provider.state.access.has(token), `the API got the authorized token: ${seen.header}`);
       assert.strictEqual(provider.tokenRequests(), tokensBefore, 'no new token request: the Authorize tokens are used');
+      // Reopened after Deploy, the dialog asks the status route and says it is authorized.
+      await page.dblclick(nodeSel(queryId));
+      await page.waitForSelector('#node-input-datasource');
+      await page.click('#node-input-btn-datasource-edit');
+      await showTab('auth');
+      await page.waitForSelector('#rds-authorize-result.rds-ok');
+      assert.match(await page.textContent('#rds-authorize-result'), /Authorized/);
+      await page.click('#node-config-dialog-cancel');
+      await page.click('#node-dialog-cancel');
       for (const t of provider.issued()) {
         assert.ok(!nr.read('flows.json').includes(t), 'no token in the flow file');
         assert.ok(!nr.read('flows_cred.json').includes(t), 'no token in clear in the credential file');
