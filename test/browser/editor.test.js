@@ -146,7 +146,11 @@ describe('editor in a browser', function () {
     await page.click('#node-config-dialog-ok');
     await page.waitForSelector('#node-config-input-baseUrl', { state: 'detached' });
     assert.match(await page.inputValue('#node-input-datasource'), /^[0-9a-f]+$/);
-    assert.match(await page.textContent('#rq-url-preview'), new RegExp(`${api.url}/v1/things/\\{\\{topic\\}\\}`));
+    // The preview follows the picked datasource (updated on the picker's change event).
+    await page.waitForFunction(
+      (url) => document.querySelector('#rq-url-preview').textContent === url,
+      `${api.url}/v1/things/{{topic}}`,
+    );
     await page.screenshot({ path: E.screenshotPath('query.png') });
     await page.click('#node-dialog-ok');
     // An unnamed query is labelled with its method and path (drawn on the next redraw).
