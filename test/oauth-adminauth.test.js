@@ -2,12 +2,12 @@
 // A real Node-RED runtime (child process) with adminAuth: start and status need an editor
 // token, the callback stays public, and tokens land encrypted in the runtime's user directory.
 const assert = require('assert');
-const { spawn } = require('child_process');
 const fs = require('fs');
 const http = require('http');
 const os = require('os');
 const path = require('path');
 const { startOAuthServer } = require('./lib/oauth-server');
+const runner = require('../scripts/lib/node-red-runner');
 
 const runtime = process.env.NODE_RED_RUNTIME || 'node-red';
 // The runtime's own bcrypt, to write a password hash its adminAuth accepts.
@@ -32,20 +32,19 @@ function request(base, method, pathname, { headers = {}, body } = {}) {
 
 describe('oauth2 admin routes under adminAuth (real runtime)', function () {
   this.timeout(30000);
-  let child;
+  let nr;
   let base;
   let userDir;
   let as;
-  let unsupported;
 
   before(async function () {
     userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rest-ds-adminauth-'));
-    const settingsFile = path.join(userDir, 'settings.js');
+    const port = await runner.freePort();
     fs.writeFileSync(
-      settingsFile,
+      path.join(userDir, 'settings.js'),
       `module.exports = ${JSON.stringify({
         uiHost: '127.0.0.1',
-        uiPort: 0,
+        uiPort: port,
         flowFile: 'flows.json',
         credentialSecret: 'runtime-credential-secret',
         nodesDir: [path.join(__dirname, '..', 'dist', 'nodes')],
@@ -56,42 +55,18 @@ describe('oauth2 admin routes under adminAuth (real runtime)', function () {
         editorTheme: { tours: false },
       })};`,
     );
-    child = spawn(process.execPath, [require.resolve(`${runtime}/red.js`), '-u', userDir, '-s', settingsFile], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const started = await new Promise((resolve) => {
-      let out = '';
-      const onData = (chunk) => {
-        out += chunk;
-        const m = /Server now running at (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
-        if (m) resolve({ url: m[1] });
-      };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
-      child.once('exit', (code) => resolve({ exited: code, out }));
-    });
-    if (started.url) {
-      base = started.url;
-      return;
-    }
-    // Node-RED 5's launcher needs a newer Node.js than its runtime modules do.
-    const tooOld = /Unsupported version of Node\.js[^\n]*/.exec(started.out);
-    assert.ok(tooOld, `Node-RED exited (${started.exited}): ${started.out}`);
-    unsupported = tooOld[0];
+    // /auth/login is public under adminAuth: it answers once the runtime is up.
+    nr = await runner.startNodeRed({ runtime, userDir, port, readyPath: 'auth/login' });
+    base = nr.url.replace(/\/$/, '');
   });
 
   after(async function () {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((resolve) => child.on('exit', resolve));
-      child.kill();
-      await exited;
-    }
+    if (nr) await nr.stop();
     if (as) await as.close();
     fs.rmSync(userDir, { recursive: true, force: true });
   });
 
   it('start and status refuse requests without a valid editor token; the callback is public', async function () {
-    if (unsupported) this.skip();
     const redirectUri = base + '/rest-datasource/oauth/callback';
     as = await startOAuthServer({
       clients: [{ id: 'web', secret: 'web-secret-42', auth: 'header', redirectUris: [redirectUri], pkce: true }],

@@ -139,7 +139,15 @@ function request(base, method, urlPath, body, headers = {}) {
  * own process and wait until the admin API answers. Resolves
  * {child, url, output(), stop()}; rejects with the process output if it exits first.
  */
-async function startNodeRed({ runtime = 'node-red', userDir, port, env = {}, stdio = 'pipe', timeoutMs = 30000 }) {
+async function startNodeRed({
+  runtime = 'node-red',
+  userDir,
+  port,
+  env = {},
+  stdio = 'pipe',
+  timeoutMs = 30000,
+  readyPath = 'flows',
+}) {
   const child = spawn(process.execPath, launchArgs(runtime, userDir, port), {
     env: { ...process.env, ...env },
     stdio: stdio === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'pipe'],
@@ -162,8 +170,9 @@ async function startNodeRed({ runtime = 'node-red', userDir, port, env = {}, std
   for (;;) {
     if (exited) throw new Error(`Node-RED exited (${exited.code ?? exited.signal}) before it answered:\n${log}`);
     try {
-      // /flows answers once the runtime has loaded the flows (/settings may answer earlier).
-      const res = await request(url, 'GET', 'flows');
+      // /flows answers once the runtime has loaded the flows (/settings may answer earlier);
+      // under adminAuth /flows needs a token, so callers name a public path instead.
+      const res = await request(url, 'GET', readyPath);
       if (res.status === 200) break;
     } catch {
       // not listening yet

@@ -5,9 +5,7 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const net = require('net');
-const http = require('http');
-const { spawn } = require('child_process');
+const runner = require('../../../scripts/lib/node-red-runner');
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const CHROMIUM = '/usr/bin/chromium';
@@ -16,50 +14,25 @@ const CREDENTIAL_SECRET = 'browser-test-credential-secret';
 
 const hasChromium = () => fs.existsSync(CHROMIUM);
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function get(url) {
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode));
-      })
-      .on('error', reject);
-  });
-}
-
 /**
- * Start `node red.js` on 127.0.0.1 with a settings file written here (credentialSecret set, so
- * the credential file is encrypted with a key the test knows) and this repository linked into
- * userDir/node_modules, exactly where `npm install` in ~/.node-red would put it.
+ * Start Node-RED (the runtime the suite runs on) on 127.0.0.1 with a settings file written
+ * here (credentialSecret set, so the credential file is encrypted with a key the test knows)
+ * and this repository linked into userDir/node_modules, exactly where `npm install` in
+ * ~/.node-red would put it. scripts/lib/node-red-runner.js launches it as a user would.
  */
 async function startNodeRed() {
   const runtime = process.env.NODE_RED_RUNTIME || 'node-red';
-  const redJs = path.join(path.dirname(require.resolve(`${runtime}/package.json`)), 'red.js');
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rds-browser-'));
-  fs.mkdirSync(path.join(userDir, 'node_modules'));
-  fs.symlinkSync(ROOT, path.join(userDir, 'node_modules', 'node-red-contrib-rest-datasource'), 'dir');
+  runner.linkPackage(userDir, ROOT);
   fs.writeFileSync(
     path.join(userDir, 'package.json'),
     JSON.stringify({ name: 'node-red-project', private: true, dependencies: {} }),
   );
-  const port = await freePort();
-  const settingsFile = path.join(userDir, 'settings.js');
+  const port = await runner.freePort();
   fs.writeFileSync(
-    settingsFile,
+    path.join(userDir, 'settings.js'),
     `module.exports = ${JSON.stringify(
       {
-        userDir,
         uiHost: '127.0.0.1',
         uiPort: port,
         flowFile: 'flows.json',
@@ -74,46 +47,16 @@ async function startNodeRed() {
       2,
     )};\n`,
   );
-  // red.js as a user runs it; Node-RED 5 on a Node.js it refuses goes through the embedding API.
-  const [major, minor] = process.versions.node.split('.').map(Number);
-  const redJsRuns = !runtime.includes('5') || major > 22 || (major === 22 && minor >= 9);
-  const args = redJsRuns
-    ? [redJs, '-u', userDir, '-p', String(port), '-s', settingsFile]
-    : [path.join(__dirname, 'embed.js'), runtime, settingsFile];
-  const child = spawn(process.execPath, args, {
-    cwd: userDir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_RED_ENABLE_TOURS: 'false' },
-  });
-  let log = '';
-  child.stdout.on('data', (d) => (log += d));
-  child.stderr.on('data', (d) => (log += d));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`Node-RED exited:\n${log}`);
-    try {
-      if ((await get(`${url}/nodes`)) === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`Node-RED did not start:\n${log}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const nr = await runner.startNodeRed({ runtime, userDir, port, env: { NODE_RED_ENABLE_TOURS: 'false' } });
   return {
-    url,
+    url: nr.url.replace(/\/$/, ''),
     userDir,
-    log: () => log,
+    log: nr.output,
     read: (file) => fs.readFileSync(path.join(userDir, file), 'utf8'),
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => {
-          fs.rmSync(userDir, { recursive: true, force: true });
-          resolve();
-        });
-        child.kill('SIGINT');
-      }),
+    stop: async () => {
+      await nr.stop();
+      fs.rmSync(userDir, { recursive: true, force: true });
+    },
   };
 }
 
