@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { fork } = require('node:child_process');
-const { measure } = require('./lib/measure');
+const { measureInTurns } = require('./lib/measure');
 const { axiosClient, nodeHttpClient } = require('./lib/bare-clients');
 const flow = require('./lib/flow');
 const { oauthScenarios } = require('./lib/oauth');
@@ -29,7 +29,8 @@ if (!global.gc) {
 }
 
 const QUICK = !!process.env.BENCH_QUICK;
-const TIMING = QUICK ? { warmupMs: 150, measureMs: 400 } : { warmupMs: 1000, measureMs: 4000 };
+// Each client gets `rounds` slices per configuration, in turns with the others.
+const TIMING = QUICK ? { rounds: 1, warmupMs: 100, measureMs: 300 } : { rounds: 5, warmupMs: 200, measureMs: 1000 };
 const WINDOWS = [1, 16, 64];
 const EXTRA_WINDOW = 16;
 const MEMORY = QUICK ? [500, 2000] : [1000, 10000, 50000, 100000];
@@ -155,8 +156,8 @@ async function main() {
   const windowsOf = (name) => (name === 'GET small' ? WINDOWS : [EXTRA_WINDOW]);
   for (const [name, s] of Object.entries(scenarios)) {
     for (const window of windowsOf(name)) {
-      for (const [client, request] of Object.entries(s.clients)) {
-        const r = await measure(() => request(), { window, ...TIMING });
+      const measured = await measureInTurns(s.clients, { window, ...TIMING });
+      for (const [client, r] of Object.entries(measured)) {
         result.runs.push({ scenario: name, client, ...r });
         process.stdout.write(`  ${name} / ${client} / ${window} in flight: ${Math.round(r.perSecond)} msg/s\n`);
       }

@@ -8,7 +8,8 @@
 //   POST /echo           reads the body, answers its length as JSON
 //   POST /oauth/token    client_credentials token endpoint (counts its requests)
 //   GET  /secure         /small behind a Bearer token issued by /oauth/token (401 otherwise)
-// Control messages over IPC: {cmd: 'tokens'} answers the count; {cmd: 'resetTokens'};
+// Control messages over IPC: {cmd: 'connections'} answers how many TCP connections were
+// accepted so far; {cmd: 'tokens'} answers the count of token requests; {cmd: 'resetTokens'};
 // {cmd: 'nextExpiresIn', seconds}: the expires_in of tokens issued from now on.
 const http = require('node:http');
 
@@ -59,11 +60,14 @@ const server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
   }
   drain(req, () => json(res, 404, Buffer.from('{"error":"not found"}')));
 });
+let connections = 0;
+server.on('connection', () => connections++);
 server.keepAliveTimeout = 60_000;
 server.headersTimeout = 65_000;
 
 process.on('message', (m) => {
   if (m.cmd === 'tokens') process.send({ tokens: tokenRequests });
+  else if (m.cmd === 'connections') process.send({ connections });
   else if (m.cmd === 'resetTokens') {
     tokenRequests = 0;
     process.send({ ok: true });

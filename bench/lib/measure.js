@@ -13,7 +13,7 @@ function percentile(sorted, p) {
  * @param {() => Promise<void>} request one request, resolved when its response is complete
  * @param {{window: number, warmupMs: number, measureMs: number}} options
  */
-async function measure(request, { window, warmupMs, measureMs }) {
+async function measure(request, { window, warmupMs, measureMs, keepLatencies = false }) {
   let phase = 'warmup';
   let latencies = new Float64Array(4096);
   let count = 0;
@@ -49,9 +49,11 @@ async function measure(request, { window, warmupMs, measureMs }) {
   await new Promise((r) => setTimeout(r, warmupMs));
   phase = 'measure';
   measureStart = performance.now();
+  const cpuStart = process.cpuUsage();
   await new Promise((r) => setTimeout(r, measureMs));
   phase = 'done';
   const elapsed = performance.now() - measureStart;
+  const cpu = process.cpuUsage(cpuStart);
   await Promise.all(workers);
   if (errors && count === 0) throw firstError;
   const sorted = latencies.slice(0, count).sort();
@@ -60,11 +62,53 @@ async function measure(request, { window, warmupMs, measureMs }) {
     requests: count,
     seconds: elapsed / 1000,
     perSecond: count / (elapsed / 1000),
+    // CPU time of this process per completed request: steadier than rates on a busy machine.
+    cpuUs: (cpu.user + cpu.system) / count,
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
     errors,
     firstError: firstError ? String(firstError.message || firstError) : undefined,
+    ...(keepLatencies ? { latencies: sorted } : {}),
   };
 }
 
-module.exports = { measure, percentile };
+/**
+ * Measure several clients in turns: each round gives every client one slice, so a burst of
+ * other work on the machine hits all of them alike. Per client: the median of the rounds'
+ * rates, and p50/p99 over all the rounds' latencies.
+ * @param {Record<string, () => Promise<void>>} clients
+ */
+async function measureInTurns(clients, { window, rounds, warmupMs, measureMs }) {
+  const slices = Object.fromEntries(Object.keys(clients).map((name) => [name, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, request] of Object.entries(clients)) {
+      slices[name].push(await measure(request, { window, warmupMs, measureMs, keepLatencies: true }));
+    }
+  }
+  const out = {};
+  for (const [name, list] of Object.entries(slices)) {
+    const rates = list.map((r) => r.perSecond).sort((a, b) => a - b);
+    const all = new Float64Array(list.reduce((n, r) => n + r.latencies.length, 0));
+    let at = 0;
+    for (const r of list) {
+      all.set(r.latencies, at);
+      at += r.latencies.length;
+    }
+    all.sort();
+    out[name] = {
+      window,
+      rounds,
+      requests: all.length,
+      perSecond: rates[Math.floor(rates.length / 2)],
+      perSecondRounds: list.map((r) => Math.round(r.perSecond)),
+      cpuUs: list.map((r) => r.cpuUs).sort((a, b) => a - b)[Math.floor(list.length / 2)],
+      p50: percentile(all, 50),
+      p99: percentile(all, 99),
+      errors: list.reduce((n, r) => n + r.errors, 0),
+      firstError: list.map((r) => r.firstError).find(Boolean),
+    };
+  }
+  return out;
+}
+
+module.exports = { measure, measureInTurns, percentile };

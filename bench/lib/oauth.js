@@ -61,7 +61,11 @@ async function oauthScenarios(api, flow, { window, timing, burst }) {
     );
 
     await api.ask({ cmd: 'resetTokens' });
-    const cached = await measure(request, { window, ...timing });
+    const cached = await measure(request, {
+      window,
+      warmupMs: timing.warmupMs,
+      measureMs: timing.measureMs * timing.rounds,
+    });
     cached.tokenRequests = await tokens();
     console.log(`  oauth: cached token / ${window} in flight: ${Math.round(cached.perSecond)} msg/s`);
     return { expiredBurst, cached };

@@ -47,6 +47,7 @@ function printTable(result) {
       pad(fmt(r.perSecond), 8),
       pad(fmt(r.p50, 2), 7),
       pad(fmt(r.p99, 2), 7),
+      pad(fmt(r.cpuUs), 7),
       pad(r.errors, 6),
     ]);
   }
