@@ -33,7 +33,7 @@ async function main() {
   child.send({ cmd: 'connections' });
   const { connections } = await new Promise((res) => child.once('message', res));
   console.log(
-    `${scenario}: ${Math.round(r.perSecond)} msg/s, ${Math.round(r.cpuUs)} µs CPU/msg, p50 ${r.p50.toFixed(2)} ms, ` +
+    `${scenario}: ${r.requests} msgs, ${Math.round(r.perSecond)} msg/s, ${Math.round(r.cpuUs)} µs CPU/msg, p50 ${r.p50.toFixed(2)} ms, ` +
       `${connections} connections`,
   );
   await flow.unload();
