@@ -21,6 +21,8 @@ export interface ClientOptions {
 }
 
 export const USER_AGENT = 'node-red-contrib-rest-datasource';
+/** axios' own default Accept, sent by us so axios has no default headers to merge. */
+export const DEFAULT_ACCEPT = 'application/json, text/plain, */*';
 
 /**
  * TCP keep-alive probe delay of our agents. axios sets `socket.setKeepAlive(true, 60000)` on
@@ -68,7 +70,15 @@ export class HttpClient {
       validateStatus: null,
       transformRequest: [],
       transformResponse: [],
+      // The http adapter directly, instead of a search through xhr, http and fetch.
+      adapter: 'http',
     });
+    // axios deep-copies its default headers (a bucket for each HTTP method) and validates its
+    // `transitional` defaults on every request, about 6 µs of a ~250 µs request. The only
+    // default header with a value, Accept, is sent by `exchange`; the transitional values
+    // axios falls back to are the same defaults.
+    this.axios.defaults.headers = {} as unknown as AxiosInstance['defaults']['headers'];
+    delete this.axios.defaults.transitional;
   }
 
   async exchange(req: WireRequest, signal: AbortSignal): Promise<WireResponse> {
@@ -77,6 +87,7 @@ export class HttpClient {
     const headers: Record<string, string> = {};
     for (const [name, value] of req.headers.values()) headers[name] = value;
     if (!req.headers.has('user-agent')) headers['User-Agent'] = USER_AGENT;
+    if (!req.headers.has('accept')) headers.Accept = DEFAULT_ACCEPT;
     if (req.body && req.body.length > this.options.maxRequestBytes) {
       throw new RestError(
         'REQUEST_TOO_LARGE',
