@@ -7,7 +7,7 @@ import { configError, RestError } from '../lib/errors';
 import { buildPlan, RESPONSE_HEADERS_MARKER } from '../lib/plan';
 import type { MsgParts, QueryParts } from '../lib/plan';
 import { decodeBody, isSuccess, parseSetCookies } from '../lib/response';
-import type { BodyType, HttpMethod, ResponseType } from '../lib/types';
+import type { BodyType, HttpMethod, ResponseType, SendObserver } from '../lib/types';
 import { HTTP_METHODS } from '../lib/types';
 import { int } from '../lib/settings';
 import { TypedRows } from './typed-rows';
@@ -100,6 +100,16 @@ export = function register(RED: NodeAPI): void {
     };
     const unverified =
       dsNode?.datasource?.settings.tlsVerify === false ? ' ' + RED._('rest-query.status.unverified') : '';
+    // Status texts looked up once per deploy, not per message.
+    const requestingText = RED._('rest-query.status.requesting');
+    const queuedText = RED._('rest-query.status.queued');
+    // One observer for every message of this node.
+    const observer: SendObserver = {
+      onRetry: (attempt, reason) => status('yellow', 'ring', RED._('rest-query.status.retrying', { attempt, reason })),
+      onQueued: () => {
+        if (inflight <= 1) status('grey', 'dot', queuedText);
+      },
+    };
 
     if (setupError) status('red', 'ring', RED._('rest-query.status.configError'));
     else if (unverified) status('yellow', 'ring', RED._('rest-query.status.unverified'));
@@ -110,11 +120,13 @@ export = function register(RED: NodeAPI): void {
         throw setupError ?? configError('datasource', 'the datasource is not running');
       }
       const c = compiled;
-      const [headers, params, cookies] = await Promise.all([
-        c.headers.resolve(node, msg),
-        c.params.resolve(node, msg),
-        c.cookies.resolve(node, msg),
-      ]);
+      let headers = c.headers.resolve(node, msg);
+      let params = c.params.resolve(node, msg);
+      let cookies = c.cookies.resolve(node, msg);
+      // Only flow/global rows on an asynchronous context store give promises; wait only then.
+      if (headers instanceof Promise || params instanceof Promise || cookies instanceof Promise) {
+        [headers, params, cookies] = await Promise.all([headers, params, cookies]);
+      }
       const query: QueryParts = {
         method: c.method,
         path: c.path,
@@ -127,14 +139,10 @@ export = function register(RED: NodeAPI): void {
       };
       const m = msg as unknown as MsgParts & Record<string, unknown>;
       const plan = buildPlan(ds.defaults, query, m, (name) => RED.util.getMessageProperty(msg, name));
-      if (inflight++ === 0) status('blue', 'dot', RED._('rest-query.status.requesting'));
+      if (inflight++ === 0) status('blue', 'dot', requestingText);
       let result;
       try {
-        result = await ds.send(plan, {
-          onRetry: (attempt, reason) =>
-            status('yellow', 'ring', RED._('rest-query.status.retrying', { attempt, reason })),
-          onQueued: inflight > 1 ? undefined : () => status('grey', 'dot', RED._('rest-query.status.queued')),
-        });
+        result = await ds.send(plan, observer);
       } finally {
         inflight--;
       }
