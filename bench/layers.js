@@ -7,7 +7,7 @@ const path = require('node:path');
 const { fork } = require('node:child_process');
 const flow = require('./lib/flow');
 const { measureInTurns } = require('./lib/measure');
-const { nodeHttpClient } = require('./lib/bare-clients');
+const { axiosClient, nodeHttpClient } = require('./lib/bare-clients');
 const { Datasource } = require('../dist/lib/datasource');
 const { parseSettings } = require('../dist/lib/settings');
 const { buildPlan } = require('../dist/lib/plan');
@@ -18,7 +18,10 @@ async function main() {
   const base = `http://127.0.0.1:${hello.port}`;
   await flow.start();
   const nr = await flow.load(
-    [{ id: 'q', node: { type: 'rest-query', datasource: 'ds', method: 'GET', path: 'small' } }],
+    [
+      { id: 'q', node: { type: 'rest-query', datasource: 'ds', method: 'GET', path: 'small' } },
+      { id: 'h', node: { type: 'http request', method: 'GET', ret: 'obj', persist: true, url: `${base}/small` } },
+    ],
     [{ id: 'ds', type: 'rest-datasource', baseUrl: base }],
   );
   const drive = nr.driver('q');
@@ -34,6 +37,7 @@ async function main() {
   };
   const plan = () => buildPlan(ds.defaults, query, {}, () => undefined);
   const raw = nodeHttpClient(base);
+  const ax = axiosClient(base);
   const wire = () => ({
     method: 'GET',
     origin: base,
@@ -44,12 +48,14 @@ async function main() {
     explicitHeaders: new Set(),
     explicitParams: new Set(),
   });
-  const signal = new AbortController().signal;
   const clients = {
     'node:http': () => raw.get('/small'),
-    'HttpClient.exchange': async () => JSON.parse((await ds.client.exchange(wire(), signal)).body.toString()),
+    'HttpClient.exchange': async () =>
+      JSON.parse((await ds.client.exchange(wire(), new AbortController().signal)).body.toString()),
     'Datasource.send': async () => JSON.parse((await ds.send(plan())).body.toString()),
     'rest-query flow': () => drive({}),
+    'bare axios': () => ax.get('/small'),
+    'core http request': nr.driver('h'),
   };
   const seconds = Number(process.env.BENCH_SECONDS || 2);
   const r = await measureInTurns(clients, {
@@ -60,10 +66,12 @@ async function main() {
   });
   for (const [name, m] of Object.entries(r)) {
     console.log(
-      `${name.padEnd(20)} ${String(Math.round(m.cpuUs)).padStart(5)} µs CPU/request  ${Math.round(m.perSecond)} req/s`,
+      `${name.padEnd(20)} CPU per request: min ${String(Math.round(m.cpuUsMin)).padStart(4)} µs, ` +
+        `median ${String(Math.round(m.cpuUs)).padStart(4)} µs; ${Math.round(m.perSecond)} req/s`,
     );
   }
   raw.close();
+  ax.close();
   ds.close();
   await flow.unload();
   await flow.stop();

@@ -37,6 +37,7 @@ function printTable(result) {
     pad('msg/s', 8),
     pad('p50 ms', 7),
     pad('p99 ms', 7),
+    pad('CPU µs', 7),
     pad('errors', 6),
   ]);
   for (const r of result.runs) {
