@@ -18,9 +18,13 @@ function ratios(runs) {
   const mine = runs.filter((r) => r.client === 'rest-query');
   for (const a of mine) {
     const row = { scenario: a.scenario, window: a.window };
+    row.cpu = {};
     for (const other of runs) {
       if (other.scenario !== a.scenario || other.window !== a.window || other.client === 'rest-query') continue;
       row[other.client] = a.perSecond / other.perSecond;
+      // The same ratio for CPU-bound capacity (1 / CPU per message): how many more messages
+      // rest-query could push through the same CPU. It moves far less with outside load.
+      row.cpu[other.client] = other.cpuUs / a.cpuUs;
     }
     out.push(row);
   }
@@ -62,6 +66,18 @@ function printTable(result) {
       pad(fmt(r['core http request'], 2), 9),
       pad(fmt(r.axios, 2), 9),
       pad(fmt(r['node:http'], 2), 9),
+    ]);
+  }
+
+  console.log('\nthe same ratios by CPU per message (other client / rest-query; steadier when the machine is busy)');
+  line([pad('scenario', 16, true), pad('window', 6), pad('a/b core', 9), pad('a/c axios', 9), pad('a/d http', 9)]);
+  for (const r of result.ratios) {
+    line([
+      pad(r.scenario, 16, true),
+      pad(r.window, 6),
+      pad(fmt(r.cpu['core http request'], 2), 9),
+      pad(fmt(r.cpu.axios, 2), 9),
+      pad(fmt(r.cpu['node:http'], 2), 9),
     ]);
   }
 
