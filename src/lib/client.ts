@@ -7,6 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import axios from 'axios';
 import type { AxiosError, AxiosInstance, AxiosResponse } from 'axios';
+import type { ExchangeSignal } from './cancel';
 import { fromNetworkError, RestError } from './errors';
 import type { TlsOptions } from './tls';
 import type { WireRequest, WireResponse } from './types';
@@ -81,7 +82,7 @@ export class HttpClient {
     delete this.axios.defaults.transitional;
   }
 
-  async exchange(req: WireRequest, signal: AbortSignal): Promise<WireResponse> {
+  async exchange(req: WireRequest, signal: ExchangeSignal): Promise<WireResponse> {
     const qs = buildQueryString(req.rawQuery, req.query);
     const path = req.pathname + (qs ? '?' + qs : '');
     const headers: Record<string, string> = {};
@@ -115,7 +116,7 @@ export class HttpClient {
     };
   }
 
-  private translate(err: AxiosError, url: string, signal: AbortSignal): RestError {
+  private translate(err: AxiosError, url: string, signal: ExchangeSignal): RestError {
     if (signal.aborted) {
       if (signal.reason === TIMEOUT) return new RestError('ETIMEDOUT', `request to ${url} timed out`);
       return new RestError('ABORTED', `request to ${url} was aborted because the datasource was redeployed or stopped`);
