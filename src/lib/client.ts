@@ -85,10 +85,12 @@ export class HttpClient {
   async exchange(req: WireRequest, signal: ExchangeSignal): Promise<WireResponse> {
     const qs = buildQueryString(req.rawQuery, req.query);
     const path = req.pathname + (qs ? '?' + qs : '');
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string | false> = {};
     for (const [name, value] of req.headers.values()) headers[name] = value;
     if (!req.headers.has('user-agent')) headers['User-Agent'] = USER_AGENT;
     if (!req.headers.has('accept')) headers.Accept = DEFAULT_ACCEPT;
+    // `false` stops axios from inventing a form content type for a POST without a body.
+    if (!req.headers.has('content-type')) headers['Content-Type'] = false;
     if (req.body && req.body.length > this.options.maxRequestBytes) {
       throw new RestError(
         'REQUEST_TOO_LARGE',

@@ -11,27 +11,47 @@ import { encodeBody } from './body';
 import { Cancel } from './cancel';
 import { CLOSED, HttpClient, TIMEOUT } from './client';
 import type { ClientOptions } from './client';
+import { DatasourceCookieJar } from './cookie-jar';
 import { configError, RestError } from './errors';
 import { cookieHeader } from './headers';
 import { Limiter } from './limiter';
 import type { DatasourceDefaults } from './plan';
 import { datasourceDefaults } from './plan';
-import { Redactor } from './redact';
+import { MASK, Redactor } from './redact';
 import { nextHop, redirectLocation } from './redirects';
 import { backoff, parseRetryAfter, retryableError, retryableStatus } from './retry';
 import type { DatasourceSettings } from './settings';
 import { secretsOf } from './settings';
+import { createProxyAgents } from './proxy-agent';
+import { proxyRoutesFromEnv } from './proxy';
+import type { ProxyRoutes } from './proxy';
+import { RequestSigner } from './signature';
 import { buildTlsOptions } from './tls';
+import type { TlsInput } from './tls';
+import {
+  bodyHasSlot,
+  defaultsUseToken,
+  fillBodySlots,
+  fillTokenSlots,
+  hasTokenSlot,
+  markDefaults,
+  showTokenSlots,
+} from './token-placeholder';
 import type { HttpResult, RequestPlan, SendObserver, WireRequest, WireResponse } from './types';
+import { wireUrl } from './types';
 import { joinPath, resolveUrl } from './url';
 
-export const TOKEN_PLACEHOLDER = '{{$token}}';
+export { TOKEN_PLACEHOLDER } from './token-placeholder';
 
 export interface DatasourceOptions {
   /** The OAuth 2.0 scheme (built by the oauth module, which knows about persistence). */
   oauth2?: (settings: DatasourceSettings, client: HttpClient) => AuthScheme;
-  /** Agents to use instead of the default keep-alive ones (a proxy). */
+  /** Agents to use instead of the ones built from the TLS and proxy settings. */
   agents?: ClientOptions['agents'];
+  /** TLS material from a Node-RED tls-config node, instead of the inline credentials. */
+  tls?: TlsInput;
+  /** Proxy routes from a Node-RED http proxy node; absent = from the environment. */
+  proxy?: ProxyRoutes;
   /** Extra step run on every request before it is sent (signing). */
   decorate?: (req: WireRequest) => void;
 }
@@ -63,31 +83,53 @@ export class Datasource {
   readonly auth: AuthScheme;
   private readonly limiter: Limiter;
   private readonly sensitive: ReadonlySet<string>;
+  private readonly sensitiveParams: ReadonlySet<string>;
   private readonly inflight = new Set<{ abort(reason?: unknown): void }>();
-  private readonly usesTokenInBody: boolean;
+  private readonly signer?: RequestSigner;
+  private readonly cookieJar?: DatasourceCookieJar;
   private closed = false;
+  /** False when server certificates are not verified (the datasource or its tls-config says so). */
+  readonly tlsVerify: boolean;
 
   constructor(
     readonly settings: DatasourceSettings,
     private readonly options: DatasourceOptions = {},
   ) {
     this.base = settings.baseUrl;
-    this.defaults = datasourceDefaults(settings);
+    this.defaults = markDefaults(datasourceDefaults(settings));
     this.redactor.add(...secretsOf(settings));
-    const tls = buildTlsOptions({
+    const tlsInput: TlsInput = options.tls ?? {
       verify: settings.tlsVerify,
       ca: settings.credentials.ca,
       cert: settings.credentials.cert,
       key: settings.credentials.key,
       passphrase: settings.credentials.passphrase,
-    });
+    };
+    this.redactor.add(tlsInput.key, tlsInput.passphrase);
+    const tls = buildTlsOptions(tlsInput);
+    this.tlsVerify = tls.rejectUnauthorized;
+    // Read once per deploy: the agents (and their keep-alive sockets) live as long as the datasource.
+    const proxy = options.proxy ?? proxyRoutesFromEnv(process.env);
+    if (proxy) this.redactor.add(...proxy.secrets);
     this.client = new HttpClient({
       tls,
       maxResponseBytes: settings.maxResponseBytes,
       maxRequestBytes: settings.maxRequestBytes,
-      agents: options.agents,
+      agents: options.agents ?? (proxy ? createProxyAgents(proxy, tls, settings.timeout) : undefined),
     });
     this.auth = createAuth(settings, this.client, options);
+    if (defaultsUseToken(this.defaults) && !this.auth.currentToken) {
+      throw configError('{{$token}}', 'needs OAuth 2.0 or Bearer authentication on the datasource');
+    }
+    if (settings.signatureEnabled) {
+      this.signer = new RequestSigner({
+        header: settings.signatureHeader,
+        issuer: settings.signatureIssuer,
+        key: settings.credentials.signatureKey ?? '',
+        bindRequest: settings.signatureBindRequest,
+      });
+    }
+    if (settings.cookieJar) this.cookieJar = new DatasourceCookieJar(this.base.origin);
     this.limiter = new Limiter(settings.concurrency, settings.rateLimit);
     this.sensitive = new Set([
       'authorization',
@@ -97,7 +139,7 @@ export class Datasource {
       ...this.auth.sensitiveHeaders,
       ...(settings.signatureEnabled ? [settings.signatureHeader.toLowerCase()] : []),
     ]);
-    this.usesTokenInBody = Object.values(this.defaults.body).some((v) => v.includes(TOKEN_PLACEHOLDER));
+    this.sensitiveParams = new Set([...settings.secretParamNames, ...this.auth.sensitiveParams]);
   }
 
   get isClosed(): boolean {
@@ -133,22 +175,10 @@ export class Datasource {
       const value = cookieHeader(plan.cookies);
       headers.set('cookie', [existing?.[0] ?? 'Cookie', existing ? `${existing[1]}; ${value}` : value]);
     }
-    let bodyValue = plan.body;
-    const token = await this.tokenIfNeeded(headers, query, bodyValue);
-    if (token !== undefined) {
-      for (const [k, [name, value]] of headers) {
-        if (value.includes(TOKEN_PLACEHOLDER)) headers.set(k, [name, value.split(TOKEN_PLACEHOLDER).join(token)]);
-      }
-      for (const pair of query)
-        if (pair[1].includes(TOKEN_PLACEHOLDER)) pair[1] = pair[1].split(TOKEN_PLACEHOLDER).join(token);
-      if (this.usesTokenInBody && bodyValue && typeof bodyValue === 'object' && !Buffer.isBuffer(bodyValue)) {
-        const copy: Record<string, unknown> = { ...(bodyValue as Record<string, unknown>) };
-        for (const [k, v] of Object.entries(this.defaults.body)) {
-          if (copy[k] === v && v.includes(TOKEN_PLACEHOLDER)) copy[k] = v.split(TOKEN_PLACEHOLDER).join(token);
-        }
-        bodyValue = copy;
-      }
-    }
+    // Body slots are filled once per send (the body is encoded once); header and query slots
+    // are filled at every exchange, so a retry after a token refresh carries the new token.
+    const tokenInBody = bodyHasSlot(plan.body);
+    const bodyValue = tokenInBody ? fillBodySlots(plan.body, await this.token()) : plan.body;
     const encoded = encodeBody(bodyValue, plan.bodyType);
     if (encoded?.contentType && !headers.has('content-type'))
       headers.set('content-type', ['Content-Type', encoded.contentType]);
@@ -162,22 +192,44 @@ export class Datasource {
       body: encoded?.data,
       explicitHeaders: plan.explicitHeaders,
       explicitParams: plan.explicitParams,
+      tokenInBody,
     };
   }
 
-  private async tokenIfNeeded(
-    headers: WireRequest['headers'],
-    query: WireRequest['query'],
-    body: unknown,
-  ): Promise<string | undefined> {
-    let needed = this.usesTokenInBody && body !== undefined;
-    if (!needed) for (const [, value] of headers.values()) if (value.includes(TOKEN_PLACEHOLDER)) needed = true;
-    if (!needed) for (const [, value] of query) if (value.includes(TOKEN_PLACEHOLDER)) needed = true;
-    if (!needed) return undefined;
+  /** The current access token for `{{$token}}` (the scheme refreshes it when needed). */
+  private token(): Promise<string> {
     if (!this.auth.currentToken) {
-      throw configError('{{$token}}', 'needs OAuth 2.0 or Bearer authentication on the datasource');
+      return Promise.reject(configError('{{$token}}', 'needs OAuth 2.0 or Bearer authentication on the datasource'));
     }
     return this.auth.currentToken();
+  }
+
+  /**
+   * The request exactly as it goes on the wire to the datasource origin: token slots filled,
+   * jar cookies added, signed. A copy, so `req` keeps its slots for the next hop or retry.
+   */
+  private async onOriginWire(req: WireRequest): Promise<{ wire: WireRequest; filled: boolean }> {
+    let filled = false;
+    const headers = new Map(req.headers);
+    let query = req.query;
+    const needsToken =
+      req.query.some(([, v]) => hasTokenSlot(v)) || [...req.headers.values()].some(([, v]) => hasTokenSlot(v));
+    if (needsToken) {
+      const token = await this.token();
+      for (const [key, [name, value]] of headers) {
+        if (hasTokenSlot(value)) headers.set(key, [name, fillTokenSlots(value, token)]);
+      }
+      query = req.query.map(([name, value]) => [name, fillTokenSlots(value, token)]);
+      filled = true;
+    }
+    const wire: WireRequest = { ...req, headers, query };
+    if (this.cookieJar) {
+      const current = headers.get('cookie');
+      const value = this.cookieJar.cookieHeader(wireUrl(wire), current?.[1]);
+      if (value !== undefined) headers.set('cookie', [current?.[0] ?? 'Cookie', value]);
+    }
+    if (this.signer) this.signer.sign(wire);
+    return { wire, filled };
   }
 
   private async sendNow(plan: RequestPlan, observer?: SendObserver): Promise<HttpResult> {
@@ -191,7 +243,7 @@ export class Datasource {
       try {
         const res = await this.exchangeWithRedirects(first, timeout);
         if (attempt > retries || !retryableStatus(first.method, res.statusCode)) {
-          return { ...res, attempts: attempt, timeMs: Date.now() - started };
+          return { ...res, url: this.publicUrl(res.url), attempts: attempt, timeMs: Date.now() - started };
         }
         reason = `HTTP ${res.statusCode}`;
         waitMs = parseRetryAfter(res.headers['retry-after']);
@@ -240,8 +292,26 @@ export class Datasource {
       for (;;) {
         const onOrigin = req.origin === this.base.origin;
         if (onOrigin) await this.auth.apply(req);
+        else if (first.tokenInBody && req.body) {
+          throw new RestError(
+            'ORIGIN_REFUSED',
+            `a redirect to ${req.origin} would carry the access token in the body; the request was not sent there`,
+          );
+        } else if (req.body && this.settings.secretBodyNames.length) {
+          throw new RestError(
+            'ORIGIN_REFUSED',
+            `a redirect to ${req.origin} would carry the datasource's secret body fields; the request was not sent there`,
+          );
+        } else {
+          // Configured {{$token}} values are for the datasource origin only.
+          for (const [key, [, value]] of req.headers) if (hasTokenSlot(value)) req.headers.delete(key);
+        }
         if (this.options.decorate) this.options.decorate(req);
-        const res = await this.client.exchange(req, ac.signal);
+        const { wire, filled } = onOrigin ? await this.onOriginWire(req) : { wire: req, filled: false };
+        let res = await this.client.exchange(wire, ac.signal);
+        // The URL a flow sees shows the placeholder, never the token.
+        if (filled) res = { ...res, url: showTokenSlots(wireUrl(req)) };
+        if (onOrigin && this.cookieJar) this.cookieJar.store(wire.origin + wire.pathname, res.headers['set-cookie']);
         if (onOrigin && !authRetried && this.auth.shouldRetry && (await this.auth.shouldRetry(req, res))) {
           authRetried = true;
           continue;
@@ -264,6 +334,20 @@ export class Datasource {
       clearTimeout(timer);
       this.inflight.delete(ac);
     }
+  }
+
+  /** The response URL as a msg may show it: secret query parameters (a token, a key) masked. */
+  private publicUrl(url: string): string {
+    if (!this.sensitiveParams.size || !url.includes('?')) return url;
+    const u = new URL(url);
+    let masked = false;
+    for (const name of this.sensitiveParams) {
+      if (u.searchParams.has(name)) {
+        u.searchParams.set(name, MASK);
+        masked = true;
+      }
+    }
+    return masked ? u.toString() : url;
   }
 
   /** Abort what is in flight, reject what waits, free sockets. Idempotent. */

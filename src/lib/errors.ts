@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'REQUEST_TOO_LARGE'
   | 'PARSE_ERROR'
   | 'TLS_ERROR'
+  | 'PROXY_ERROR'
   | 'TOO_MANY_REDIRECTS'
   | 'ECONNREFUSED'
   | 'ECONNRESET'
@@ -63,22 +64,40 @@ const TLS_CODES = new Set([
   'CERT_UNTRUSTED',
   'CERT_REJECTED',
   'CERT_SIGNATURE_FAILURE',
-  'ERR_SSL_WRONG_VERSION_NUMBER',
   'EPROTO',
 ]);
+
+const UNKNOWN_ISSUER = 'the server certificate is signed by an unknown authority; add the issuing CA on the TLS tab';
+const CLIENT_CERT_REQUIRED =
+  'the server requires a client certificate; set the client certificate and key on the TLS tab';
+const CLIENT_CERT_REFUSED = 'the server did not accept the client certificate; check that its CA trusts it';
 
 const TLS_HINTS: Record<string, string> = {
   DEPTH_ZERO_SELF_SIGNED_CERT:
     'the server uses a self-signed certificate; add it as the CA certificate on the TLS tab, or turn off "Verify server certificate" for testing',
   SELF_SIGNED_CERT_IN_CHAIN:
     'the server certificate chain ends in an untrusted root; add that root as the CA certificate on the TLS tab',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE:
-    'the server certificate is signed by an unknown authority; add the issuing CA on the TLS tab',
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
-    'the server certificate is signed by an unknown authority; add the issuing CA on the TLS tab',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: UNKNOWN_ISSUER,
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: UNKNOWN_ISSUER,
+  UNABLE_TO_GET_ISSUER_CERT:
+    'the server sent an incomplete certificate chain; add the intermediate and root CA on the TLS tab',
   CERT_HAS_EXPIRED: 'the server certificate has expired',
+  CERT_NOT_YET_VALID: 'the server certificate is not valid yet; check the clock of this machine',
   ERR_TLS_CERT_ALTNAME_INVALID: 'the server certificate is not valid for this host name',
+  ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: CLIENT_CERT_REQUIRED,
+  ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE:
+    'the server refused the TLS handshake; it may require a client certificate or a protocol this client does not offer',
+  ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: CLIENT_CERT_REFUSED,
+  ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: CLIENT_CERT_REFUSED,
+  ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN: CLIENT_CERT_REFUSED,
+  ERR_SSL_WRONG_VERSION_NUMBER: 'the server did not answer with TLS; is this an http:// address?',
 };
+
+/** The readable part of an OpenSSL message ("…:SSL routines:fn:reason:file:line…"). */
+function openSslReason(raw: string): string {
+  const m = /SSL routines:[^:]*:([^:]+)/.exec(raw);
+  return m ? m[1].trim() : raw.trim();
+}
 
 /** Map a low-level socket/TLS error to a RestError with a stable code and a helpful message. */
 export function fromNetworkError(err: unknown, url: string): RestError {
@@ -92,8 +111,14 @@ export function fromNetworkError(err: unknown, url: string): RestError {
     return new RestError('ECONNRESET', `connection reset by ${url}`);
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new RestError('ENOTFOUND', `host not found: ${url}`);
   if (code === 'ETIMEDOUT' || code === 'ECONNABORTED') return new RestError('ETIMEDOUT', `request to ${url} timed out`);
-  if (TLS_CODES.has(code) || /certificate|SSL|TLS/i.test(raw)) {
-    const hint = TLS_HINTS[code] ?? raw;
+  if (code === 'PROXY_ERROR') return new RestError('PROXY_ERROR', `request to ${url} failed: ${raw}`);
+  if (TLS_CODES.has(code) || /^ERR_(SSL|TLS)_/.test(code) || /certificate|SSL|TLS/i.test(raw)) {
+    let hint = TLS_HINTS[code] ?? openSslReason(raw);
+    // Node's host-name check carries the certificate: say which names it does cover.
+    type WithCert = { cert?: { subjectaltname?: unknown; subject?: { CN?: unknown } } };
+    const cert = (e as WithCert).cert ?? (cause as WithCert | undefined)?.cert;
+    const names = cert?.subjectaltname ?? (cert?.subject?.CN ? `CN=${String(cert.subject.CN)}` : undefined);
+    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' && typeof names === 'string') hint += ` (it is for ${names})`;
     return new RestError('TLS_ERROR', `TLS error talking to ${url}: ${hint} (${code || 'TLS'})`);
   }
   return new RestError('NETWORK_ERROR', `request to ${url} failed: ${code ? code + ' ' : ''}${raw}`);

@@ -23,6 +23,18 @@ export class Redactor {
     return this;
   }
 
+  /** Forget these secrets (a token that was replaced long ago). */
+  remove(...values: Array<string | undefined | null>): this {
+    for (const value of values) {
+      if (typeof value !== 'string') continue;
+      for (const form of [value, encodeURIComponent(value)]) {
+        const i = this.secrets.indexOf(form);
+        if (i >= 0) this.secrets.splice(i, 1);
+      }
+    }
+    return this;
+  }
+
   /** Forget every registered secret (a datasource that is being replaced). */
   clear(): void {
     this.secrets.length = 0;

@@ -2,6 +2,7 @@
  * Response decoding (auto, json, text, binary) and the shaping of a response into the fields
  * a flow reads from the output message.
  */
+import { isUtf8 } from 'node:buffer';
 import { RestError } from './errors';
 import type { ResponseType } from './types';
 
@@ -36,7 +37,8 @@ export function decodeText(body: Buffer, contentType: string): string {
 }
 
 /**
- * Decode a body. Empty bodies: '' (auto, text), null (json), an empty Buffer (binary).
+ * Decode a body. Auto: JSON by content type, text for text types (and for untyped valid
+ * UTF-8), a Buffer otherwise. Empty bodies: '' (auto, text), null (json), an empty Buffer (binary).
  * In auto mode a JSON content type with a body that is not JSON falls back to text; with
  * `json` it is a PARSE_ERROR.
  */
@@ -71,6 +73,8 @@ export function decodeBody(
         }
       }
       if (TEXT_CT.test(contentType)) return decodeText(body, contentType);
+      // No content type at all: text when the bytes are valid UTF-8, else a Buffer.
+      if (!contentType && isUtf8(body)) return body.toString('utf8');
       return body;
     }
   }

@@ -83,12 +83,18 @@ export interface DatasourceSettings {
   /** names (lower-case headers) of secret header rows and secret param rows */
   secretHeaderNames: string[];
   secretParamNames: string[];
+  /** names of secret body rows: such a body never follows a redirect to another origin */
+  secretBodyNames: string[];
   authType: AuthType;
   apiKeyName: string;
   apiKeyIn: 'header' | 'query';
   apiKeyPrefix: string;
   oauth2: OAuth2Settings;
   tlsVerify: boolean;
+  /** id of a Node-RED `tls-config` node used instead of the inline PEM credentials, or '' */
+  tlsConfigId: string;
+  /** id of a Node-RED `http proxy` node, or '' to use HTTP_PROXY / HTTPS_PROXY / NO_PROXY */
+  proxyConfigId: string;
   timeout: number;
   followRedirects: boolean;
   maxRedirects: number;
@@ -99,6 +105,8 @@ export interface DatasourceSettings {
   signatureEnabled: boolean;
   signatureHeader: string;
   signatureIssuer: string;
+  /** Add `method` and `url_sha256` claims that bind the signature to its request. */
+  signatureBindRequest: boolean;
   concurrency: number;
   rateLimit: number;
   cookieJar: boolean;
@@ -242,6 +250,7 @@ export function parseSettings(raw: RawConfig, rawCredentials?: Record<string, un
   const secretHeaderNames: string[] = [];
   const secretParamNames: string[] = [];
   const unusedNames: string[] = [];
+  const secretBodyNames: string[] = [];
   const authType = oneOf(raw, 'authType', AUTH_TYPES, 'none');
   const settings: DatasourceSettings = {
     name: str(raw, 'name'),
@@ -249,10 +258,11 @@ export function parseSettings(raw: RawConfig, rawCredentials?: Record<string, un
     headers: listWithSecrets(raw, 'headers', secrets, secretValues, secretHeaderNames),
     params: listWithSecrets(raw, 'params', secrets, secretValues, secretParamNames),
     cookies: listWithSecrets(raw, 'cookies', secrets, secretValues, unusedNames),
-    body: listWithSecrets(raw, 'body', secrets, secretValues, unusedNames),
+    body: listWithSecrets(raw, 'body', secrets, secretValues, secretBodyNames),
     secretValues,
     secretHeaderNames,
     secretParamNames,
+    secretBodyNames,
     authType,
     apiKeyName: str(raw, 'apiKeyName', 'X-API-Key'),
     apiKeyIn: oneOf(raw, 'apiKeyIn', ['header', 'query'] as const, 'header'),
@@ -279,6 +289,8 @@ export function parseSettings(raw: RawConfig, rawCredentials?: Record<string, un
       expiredStatus: statusList(raw, 'oauth2ExpiredStatus'),
     },
     tlsVerify: bool(raw, 'tlsVerify', true),
+    tlsConfigId: str(raw, 'tls'),
+    proxyConfigId: str(raw, 'proxy'),
     timeout: int(raw, 'timeout', 30000, 1, 24 * 3600 * 1000),
     followRedirects: bool(raw, 'followRedirects', true),
     maxRedirects: int(raw, 'maxRedirects', 5, 0, 50),
@@ -289,6 +301,7 @@ export function parseSettings(raw: RawConfig, rawCredentials?: Record<string, un
     signatureEnabled: bool(raw, 'signatureEnabled', false),
     signatureHeader: str(raw, 'signatureHeader', 'X-Signature'),
     signatureIssuer: str(raw, 'signatureIssuer', 'node-red'),
+    signatureBindRequest: bool(raw, 'signatureBindRequest', true),
     concurrency: int(raw, 'concurrency', 0, 0, 10000),
     rateLimit: int(raw, 'rateLimit', 0, 0, 100000),
     cookieJar: bool(raw, 'cookieJar', false),

@@ -15,6 +15,11 @@ export interface TlsInput {
   cert?: string;
   key?: string;
   passphrase?: string;
+  /**
+   * Where the material comes from, for error messages: empty for the datasource's own fields,
+   * or e.g. `tls (TLS configuration "corp")` when it comes from a Node-RED tls-config node.
+   */
+  source?: string;
 }
 
 export interface TlsOptions {
@@ -37,18 +42,18 @@ export function parseCertificates(pem: string, field: string): X509Certificate[]
   });
 }
 
-function parseKey(pem: string, passphrase: string | undefined): KeyObject {
+function parseKey(pem: string, passphrase: string | undefined, field: string): KeyObject {
   if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) {
-    throw configError('key', 'is not a PEM private key (expected -----BEGIN PRIVATE KEY-----)');
+    throw configError(field, 'is not a PEM private key (expected -----BEGIN PRIVATE KEY-----)');
   }
+  const encrypted = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type:\s*4,ENCRYPTED/.test(pem);
+  if (encrypted && !passphrase) throw configError(field, 'is encrypted; fill in the key passphrase');
   try {
     return createPrivateKey({ key: pem, passphrase });
   } catch {
     throw configError(
-      'key',
-      passphrase
-        ? 'cannot be read: is the passphrase right?'
-        : 'cannot be read; if it is encrypted, fill in the passphrase',
+      field,
+      encrypted ? 'cannot be decrypted; is the key passphrase right?' : 'is not a valid PEM private key',
     );
   }
 }
@@ -70,19 +75,21 @@ function extraCertificates(): string[] {
 
 export function buildTlsOptions(input: TlsInput): TlsOptions {
   const { ca, cert, key, passphrase } = input;
-  if (ca) parseCertificates(ca, 'ca');
-  if (cert && !key) throw configError('key', 'is required with a client certificate');
-  if (key && !cert) throw configError('cert', 'is required with a client key');
+  const field = (name: string) => (input.source ? `${input.source} ${name}` : name);
+  if (ca) parseCertificates(ca, field('ca'));
+  if (cert && !key) throw configError(field('key'), 'is required with a client certificate');
+  if (key && !cert) throw configError(field('cert'), 'is required with a client key');
   if (cert && key) {
-    const certs = parseCertificates(cert, 'cert');
-    const keyObject = parseKey(key, passphrase);
+    const certs = parseCertificates(cert, field('cert'));
+    const keyObject = parseKey(key, passphrase, field('key'));
     if (!certs[0].checkPrivateKey(keyObject)) {
-      throw configError('key', 'does not belong to the client certificate (cert); paste the matching pair');
+      throw configError(field('key'), 'does not belong to the client certificate (cert); paste the matching pair');
     }
   }
   if (!ca && !cert) return { rejectUnauthorized: input.verify, secureContext: null };
   try {
     const secureContext = createSecureContext({
+      // Added to the roots, not in their place: public APIs keep working beside a private CA.
       ca: ca ? [...rootCertificates, ...extraCertificates(), ca] : undefined,
       cert,
       key,
@@ -90,6 +97,6 @@ export function buildTlsOptions(input: TlsInput): TlsOptions {
     });
     return { rejectUnauthorized: input.verify, secureContext };
   } catch (e) {
-    throw configError(ca && !cert ? 'ca' : 'cert', `cannot be used: ${(e as Error).message}`);
+    throw configError(field(ca && !cert ? 'ca' : 'cert'), `cannot be used: ${(e as Error).message}`);
   }
 }

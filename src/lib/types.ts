@@ -51,6 +51,8 @@ export interface WireRequest {
   body?: Buffer;
   explicitHeaders: Set<string>;
   explicitParams: Set<string>;
+  /** The body holds the access token (a `{{$token}}` body field): it must not leave the origin. */
+  tokenInBody?: boolean;
 }
 
 export interface WireResponse {

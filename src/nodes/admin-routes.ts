@@ -11,7 +11,10 @@ import { decodeText } from '../lib/response';
 import { CREDENTIAL_NAMES, parseSettings } from '../lib/settings';
 import type { RawConfig } from '../lib/settings';
 import { buildPlan } from '../lib/plan';
+import { networkOptions } from './network-config';
 import type { RestDatasourceNode } from './types';
+import { oauthOptions } from './oauth-runtime';
+import { registerOAuthRoutes } from './oauth-routes';
 
 /** Node-RED's editor sends this for an unchanged password credential. */
 const UNCHANGED = '__PWRD__';
@@ -26,7 +29,8 @@ export function editorSettings(
   const deployed = RED.nodes.getNode(id) as RestDatasourceNode | null;
   const config: RawConfig = { ...(deployed?.rawConfig ?? {}) };
   const stored = (RED.nodes.getCredentials(id) ?? {}) as Record<string, unknown>;
-  const credentials: Record<string, unknown> = { ...stored };
+  // Stored secrets belong to the deployed origin: a dialog pointed elsewhere must type them again.
+  const credentials: Record<string, unknown> = sameOrigin(config.baseUrl, input.baseUrl) ? { ...stored } : {};
   for (const [key, value] of Object.entries(input)) {
     if ((CREDENTIAL_NAMES as readonly string[]).includes(key)) {
       if (value !== UNCHANGED && value !== undefined) credentials[key] = value;
@@ -37,12 +41,25 @@ export function editorSettings(
   return { config, credentials };
 }
 
+function originOf(url: unknown): string | undefined {
+  try {
+    return typeof url === 'string' ? new URL(url).origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function sameOrigin(deployed: unknown, edited: unknown): boolean {
+  return edited === undefined || edited === deployed || originOf(edited) === originOf(deployed);
+}
+
 function redactorFor(credentials: Record<string, unknown>): Redactor {
   return new Redactor().add(...Object.values(credentials).filter((v): v is string => typeof v === 'string'));
 }
 
 export function registerAdminRoutes(RED: NodeAPI): void {
   const write = RED.auth.needsPermission('rest-datasource.write');
+  registerOAuthRoutes(RED);
 
   RED.httpAdmin.post('/rest-datasource/:id/test', write, (req: Request, res: Response) => {
     const { config, credentials } = editorSettings(RED, String(req.params.id), req.body);
@@ -53,7 +70,8 @@ export function registerAdminRoutes(RED: NodeAPI): void {
       res.json({ ok, statusCode, message: redactor.redact(message) });
     };
     try {
-      ds = new Datasource(parseSettings(config, credentials));
+      const settings = parseSettings(config, credentials);
+      ds = new Datasource(settings, { ...oauthOptions(RED, String(req.params.id)), ...networkOptions(RED, settings) });
     } catch (err) {
       answer(false, null, err instanceof RestError ? err.toString() : String(err));
       return;

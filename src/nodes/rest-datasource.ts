@@ -9,6 +9,8 @@ import { parseSettings } from '../lib/settings';
 import type { DatasourceCredentials, RawConfig } from '../lib/settings';
 import { Redactor } from '../lib/redact';
 import { registerAdminRoutes } from './admin-routes';
+import { networkOptions } from './network-config';
+import { oauthOptions, oauthRuntime, redactTokens } from './oauth-runtime';
 import type { RestDatasourceNode } from './types';
 import { DATASOURCE_CREDENTIALS } from './types';
 
@@ -19,7 +21,8 @@ export = function register(RED: NodeAPI): void {
     const credentials = (this.credentials ?? {}) as Record<string, unknown>;
     try {
       const settings = parseSettings(config, credentials);
-      this.datasource = new Datasource(settings);
+      this.datasource = new Datasource(settings, { ...oauthOptions(RED, this.id), ...networkOptions(RED, settings) });
+      redactTokens(this.datasource);
     } catch (err) {
       // Never echo a secret, even one that ended up in a wrong field.
       const redactor = new Redactor().add(
@@ -29,8 +32,10 @@ export = function register(RED: NodeAPI): void {
       this.configError = new RestError('CONFIG_ERROR', redactor.redact(e.message), { field: e.field });
       this.error(this.configError.toString());
     }
-    this.on('close', (_removed: boolean, done: () => void) => {
+    this.on('close', (removed: boolean, done: () => void) => {
       if (this.datasource) this.datasource.close();
+      // A deleted datasource takes its stored OAuth tokens with it.
+      if (removed) oauthRuntime(RED).vault.remove(this.id);
       done();
     });
   }

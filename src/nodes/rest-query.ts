@@ -6,10 +6,14 @@ import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'nod
 import { configError, RestError } from '../lib/errors';
 import { buildPlan, RESPONSE_HEADERS_MARKER } from '../lib/plan';
 import type { MsgParts, QueryParts } from '../lib/plan';
+import { parsePagination } from '../lib/pagination';
+import type { PaginationSettings } from '../lib/pagination';
 import { decodeBody, isSuccess, parseSetCookies } from '../lib/response';
-import type { BodyType, HttpMethod, ResponseType, SendObserver } from '../lib/types';
+import type { BodyType, HttpMethod, HttpResult, ResponseType, SendObserver } from '../lib/types';
 import { HTTP_METHODS } from '../lib/types';
 import { int } from '../lib/settings';
+import { runPaged } from './paged-query';
+import { PayloadMapping } from './payload-mapping';
 import { TypedRows } from './typed-rows';
 import type { RestDatasourceNode } from './types';
 
@@ -24,6 +28,8 @@ interface RestQueryConfig extends NodeDef {
   responseType?: string;
   failOnHttpError?: boolean | string;
   timeout?: string | number;
+  payloadPath?: string;
+  payloadPathType?: string;
 }
 
 const BODY_TYPES: readonly BodyType[] = ['auto', 'json', 'form', 'multipart', 'text', 'binary', 'none'];
@@ -39,6 +45,7 @@ interface Compiled {
   responseType: ResponseType;
   failOnHttpError: boolean;
   timeout?: number;
+  pagination: PaginationSettings;
 }
 
 function choice<T extends string>(value: unknown, allowed: readonly T[], fallback: T, field: string): T {
@@ -59,6 +66,7 @@ function compile(RED: NodeAPI, config: RestQueryConfig): Compiled {
     responseType: choice(config.responseType, RESPONSE_TYPES, 'auto', 'responseType'),
     failOnHttpError: config.failOnHttpError !== false && config.failOnHttpError !== 'false',
     timeout: timeout > 0 ? timeout : undefined,
+    pagination: parsePagination(config as unknown as Record<string, unknown>),
   };
 }
 
@@ -81,9 +89,12 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     const dsNode = RED.nodes.getNode(config.datasource) as RestDatasourceNode | null;
     let compiled: Compiled | undefined;
+    let mapping: PayloadMapping | undefined;
     let setupError: RestError | undefined;
+    let closed = false;
     try {
       compiled = compile(RED, config);
+      mapping = new PayloadMapping(RED, node, config.payloadPath, config.payloadPathType);
     } catch (err) {
       setupError = reportable(err, (t) => t);
     }
@@ -98,8 +109,7 @@ export = function register(RED: NodeAPI): void {
       lastStatus = key;
       node.status({ fill, shape, text });
     };
-    const unverified =
-      dsNode?.datasource?.settings.tlsVerify === false ? ' ' + RED._('rest-query.status.unverified') : '';
+    const unverified = dsNode?.datasource?.tlsVerify === false ? ' ' + RED._('rest-query.status.unverified') : '';
     // Status texts looked up once per deploy, not per message.
     const requestingText = RED._('rest-query.status.requesting');
     const queuedText = RED._('rest-query.status.queued');
@@ -114,9 +124,22 @@ export = function register(RED: NodeAPI): void {
     if (setupError) status('red', 'ring', RED._('rest-query.status.configError'));
     else if (unverified) status('yellow', 'ring', RED._('rest-query.status.unverified'));
 
+    /** The response fields of the output msg (msg.payload is set by the caller). */
+    const shape = (m: Record<string, unknown>, result: HttpResult, redact: (t: string) => string) => {
+      m.statusCode = result.statusCode;
+      // Object.assign, then the marker: about ten times cheaper than a spread with a computed key.
+      const headers: Record<string, string | string[]> = Object.assign({}, result.headers);
+      headers[RESPONSE_HEADERS_MARKER] = '1';
+      m.headers = headers;
+      // The URL may carry secret query parameters (API key, secret rows): mask them.
+      m.responseUrl = redact(result.url);
+      m.responseCookies = parseSetCookies(result.headers['set-cookie']);
+      m.responseTime = result.timeMs;
+    };
+
     const handle = async (msg: NodeMessageInFlow, send: (m: NodeMessage) => void): Promise<void> => {
       const ds = dsNode?.datasource;
-      if (setupError || !compiled || !ds) {
+      if (setupError || !compiled || !mapping || !ds) {
         throw setupError ?? configError('datasource', 'the datasource is not running');
       }
       const c = compiled;
@@ -140,6 +163,37 @@ export = function register(RED: NodeAPI): void {
       const m = msg as unknown as MsgParts & Record<string, unknown>;
       const plan = buildPlan(ds.defaults, query, m, (name) => RED.util.getMessageProperty(msg, name));
       if (inflight++ === 0) status('blue', 'dot', requestingText);
+      const redact = (t: string) => ds.redact(t);
+      if (c.pagination.mode !== 'off') {
+        let fetched;
+        try {
+          fetched = await runPaged({
+            RED,
+            ds,
+            plan,
+            msg,
+            send,
+            pagination: c.pagination,
+            mapping,
+            failOnHttpError: c.failOnHttpError,
+            observer,
+            shape: (out, result) => shape(out, result, redact),
+            onPage: (page) => {
+              if (page > 1) status('blue', 'dot', RED._('rest-query.status.page', { page }));
+            },
+            isClosed: () => closed,
+          });
+        } catch (err) {
+          if (err instanceof RestError && err.code === 'HTTP_ERROR') status('red', 'ring', String(err.statusCode));
+          throw err;
+        } finally {
+          inflight--;
+        }
+        const ok = isSuccess(fetched.statusCode);
+        const text = RED._('rest-query.status.pages', { status: fetched.statusCode, pages: fetched.pages });
+        status(ok ? 'green' : 'red', ok ? 'dot' : 'ring', text + unverified);
+        return;
+      }
       let result;
       try {
         result = await ds.send(plan, observer);
@@ -147,16 +201,13 @@ export = function register(RED: NodeAPI): void {
         inflight--;
       }
       const payload = decodeBody(result.body, result.headers, plan.responseType);
-      m.payload = payload;
-      m.statusCode = result.statusCode;
-      // Object.assign, then the marker: about ten times cheaper than a spread with a computed key.
-      const outHeaders: Record<string, string | string[]> = Object.assign({}, result.headers);
-      outHeaders[RESPONSE_HEADERS_MARKER] = '1';
-      m.headers = outHeaders;
-      m.responseUrl = result.url;
-      m.responseCookies = parseSetCookies(result.headers['set-cookie']);
-      m.responseTime = result.timeMs;
       const ok = isSuccess(result.statusCode);
+      if (mapping.active) {
+        // msg.response keeps the whole body; an error body is not mapped (it has another shape).
+        m.response = payload;
+        m.payload = ok ? await mapping.map(payload) : payload;
+      } else m.payload = payload;
+      shape(m, result, redact);
       status(ok ? 'green' : 'red', ok ? 'dot' : 'ring', String(result.statusCode) + unverified);
       if (!ok && c.failOnHttpError) {
         const where = plan.absoluteUrl ? 'msg.url' : plan.path || '/';
@@ -176,13 +227,15 @@ export = function register(RED: NodeAPI): void {
             ? (t: string) => (dsNode.datasource as NonNullable<typeof dsNode.datasource>).redact(t)
             : (t: string) => t;
           const e = reportable(err, redact);
-          if (e.code !== 'HTTP_ERROR') status('red', 'ring', e.code);
+          if (e.code === 'TOKEN_ERROR') status('red', 'ring', RED._('rest-query.status.tokenError'));
+          else if (e.code !== 'HTTP_ERROR') status('red', 'ring', e.code);
           done(e);
         },
       );
     });
 
     node.on('close', () => {
+      closed = true;
       node.status({});
     });
   }

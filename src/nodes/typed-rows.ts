@@ -4,6 +4,7 @@
  */
 import type { Node, NodeAPI, NodeMessage } from 'node-red';
 import { configError } from '../lib/errors';
+import { markValue } from '../lib/token-placeholder';
 
 export interface TypedRow {
   name?: unknown;
@@ -38,11 +39,9 @@ export class TypedRows {
       const type = typeof row.valueType === 'string' && row.valueType ? row.valueType : 'str';
       if (CONSTANT.has(type)) {
         try {
-          this.constant[name] = RED.util.evaluateNodeProperty(
-            value,
-            type,
-            undefined as unknown as Node,
-            {} as NodeMessage,
+          // A `{{$token}}` written here may ask for the access token; msg/context values may not.
+          this.constant[name] = markValue(
+            RED.util.evaluateNodeProperty(value, type, undefined as unknown as Node, {} as NodeMessage),
           );
         } catch {
           throw configError(`${field}[${i}] "${name}"`, `the ${type} value ${JSON.stringify(value)} is not valid`);

@@ -1,0 +1,83 @@
+/**
+ * The OAuth pieces one Node-RED runtime shares: the encrypted token vault in its user
+ * directory and the pending authorizations of the admin routes.
+ */
+import type { NodeAPI } from 'node-red';
+import type { Datasource, DatasourceOptions } from '../lib/datasource';
+import type { RawConfig } from '../lib/settings';
+import { secretsOf } from '../lib/settings';
+import { StateStore } from '../lib/oauth/pkce';
+import { createOAuthScheme, isOAuthScheme } from '../lib/oauth/scheme';
+import { TokenVault } from '../lib/oauth/vault';
+
+export interface PendingContext {
+  config: RawConfig;
+  credentials: Record<string, unknown>;
+}
+
+export interface OAuthRuntime {
+  vault: TokenVault;
+  states: StateStore<PendingContext>;
+}
+
+const runtimes = new WeakMap<object, OAuthRuntime>();
+
+interface SettingsView {
+  userDir?: unknown;
+  credentialSecret?: unknown;
+  get?: (name: string) => unknown;
+}
+
+/** The key Node-RED encrypts flows_cred.json with: the user's, or the one it generated. */
+function credentialSecret(settings: SettingsView): string | false | undefined {
+  if (settings.credentialSecret === false) return false;
+  if (typeof settings.credentialSecret === 'string' && settings.credentialSecret) return settings.credentialSecret;
+  try {
+    const generated = typeof settings.get === 'function' ? settings.get('_credentialSecret') : undefined;
+    return typeof generated === 'string' && generated ? generated : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function oauthRuntime(RED: NodeAPI): OAuthRuntime {
+  let rt = runtimes.get(RED);
+  if (!rt) {
+    const settings = RED.settings as unknown as SettingsView;
+    const dir = typeof settings.userDir === 'string' && settings.userDir ? settings.userDir : undefined;
+    rt = {
+      vault: new TokenVault({
+        dir,
+        secret: () => credentialSecret(settings),
+        warn: (text) => RED.log.warn(`[rest-datasource] ${text}`),
+      }),
+      states: new StateStore<PendingContext>(),
+    };
+    runtimes.set(RED, rt);
+  }
+  return rt;
+}
+
+/** The datasource option that builds its OAuth 2.0 scheme, persisted under `nodeId`. */
+export function oauthOptions(RED: NodeAPI, nodeId: string): Pick<DatasourceOptions, 'oauth2'> {
+  const { vault } = oauthRuntime(RED);
+  return { oauth2: (settings, client) => createOAuthScheme(settings, client, { vault, nodeId }) };
+}
+
+/**
+ * Teach the datasource's redactor every token it gets. The previous set stays masked too (an
+ * answer may still mention it); older ones are forgotten so the list stays short.
+ */
+export function redactTokens(ds: Datasource): void {
+  if (!isOAuthScheme(ds.auth)) return;
+  const configured = new Set(secretsOf(ds.settings));
+  let current: string[] = [];
+  let previous: string[] = [];
+  ds.auth.onSecrets((secrets) => {
+    if (secrets.join('\n') === current.join('\n')) return;
+    ds.redactor.remove(...previous.filter((s) => !configured.has(s) && !secrets.includes(s) && !current.includes(s)));
+    ds.redactor.add(...secrets);
+    previous = current;
+    current = secrets;
+  });
+}

@@ -1,0 +1,151 @@
+'use strict';
+// A real Node-RED runtime (child process) with adminAuth: start and status need an editor
+// token, the callback stays public, and tokens land encrypted in the runtime's user directory.
+const assert = require('assert');
+const { spawn } = require('child_process');
+const fs = require('fs');
+const http = require('http');
+const os = require('os');
+const path = require('path');
+const { startOAuthServer } = require('./lib/oauth-server');
+
+const runtime = process.env.NODE_RED_RUNTIME || 'node-red';
+// The runtime's own bcrypt, to write a password hash its adminAuth accepts.
+const bcrypt = require(
+  require.resolve('bcryptjs', { paths: [path.dirname(require.resolve(`${runtime}/package.json`))] }),
+);
+
+function request(base, method, pathname, { headers = {}, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+    const req = http.request(new URL(pathname, base), { method, headers }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () =>
+        resolve({ status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString() }),
+      );
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+describe('oauth2 admin routes under adminAuth (real runtime)', function () {
+  this.timeout(30000);
+  let child;
+  let base;
+  let userDir;
+  let as;
+  let unsupported;
+
+  before(async function () {
+    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rest-ds-adminauth-'));
+    const settingsFile = path.join(userDir, 'settings.js');
+    fs.writeFileSync(
+      settingsFile,
+      `module.exports = ${JSON.stringify({
+        uiHost: '127.0.0.1',
+        uiPort: 0,
+        flowFile: 'flows.json',
+        credentialSecret: 'runtime-credential-secret',
+        nodesDir: [path.join(__dirname, '..', 'dist', 'nodes')],
+        adminAuth: {
+          type: 'credentials',
+          users: [{ username: 'admin', password: bcrypt.hashSync('admin-pw', 4), permissions: '*' }],
+        },
+        editorTheme: { tours: false },
+      })};`,
+    );
+    child = spawn(process.execPath, [require.resolve(`${runtime}/red.js`), '-u', userDir, '-s', settingsFile], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const started = await new Promise((resolve) => {
+      let out = '';
+      const onData = (chunk) => {
+        out += chunk;
+        const m = /Server now running at (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
+        if (m) resolve({ url: m[1] });
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      child.once('exit', (code) => resolve({ exited: code, out }));
+    });
+    if (started.url) {
+      base = started.url;
+      return;
+    }
+    // Node-RED 5's launcher needs a newer Node.js than its runtime modules do.
+    const tooOld = /Unsupported version of Node\.js[^\n]*/.exec(started.out);
+    assert.ok(tooOld, `Node-RED exited (${started.exited}): ${started.out}`);
+    unsupported = tooOld[0];
+  });
+
+  after(async function () {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      child.kill();
+      await exited;
+    }
+    if (as) await as.close();
+    fs.rmSync(userDir, { recursive: true, force: true });
+  });
+
+  it('start and status refuse requests without a valid editor token; the callback is public', async function () {
+    if (unsupported) this.skip();
+    const redirectUri = base + '/rest-datasource/oauth/callback';
+    as = await startOAuthServer({
+      clients: [{ id: 'web', secret: 'web-secret-42', auth: 'header', redirectUris: [redirectUri], pkce: true }],
+    });
+    const editorValues = {
+      baseUrl: as.apiUrl,
+      authType: 'oauth2',
+      oauth2GrantType: 'authorization_code',
+      oauth2TokenUrl: as.tokenUrl,
+      oauth2AuthUrl: as.authUrl,
+      clientId: 'web',
+      clientSecret: 'web-secret-42',
+      redirectUri,
+    };
+    const json = { 'Content-Type': 'application/json' };
+    let res = await request(base, 'POST', '/rest-datasource/ds1/oauth/start', { headers: json, body: editorValues });
+    assert.strictEqual(res.status, 401);
+    res = await request(base, 'GET', '/rest-datasource/ds1/oauth/status');
+    assert.strictEqual(res.status, 401);
+    res = await request(base, 'GET', '/rest-datasource/ds1/oauth/status', {
+      headers: { Authorization: 'Bearer forged' },
+    });
+    assert.strictEqual(res.status, 401);
+
+    res = await request(base, 'POST', '/auth/token', {
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'client_id=node-red-admin&grant_type=password&scope=*&username=admin&password=admin-pw',
+    });
+    assert.strictEqual(res.status, 200, res.text);
+    const editor = { Authorization: 'Bearer ' + JSON.parse(res.text).access_token };
+
+    res = await request(base, 'GET', '/rest-datasource/ds1/oauth/status', { headers: editor });
+    assert.strictEqual(res.status, 200);
+    assert.deepStrictEqual(JSON.parse(res.text), { authorized: false, expiresAt: null, scope: null });
+
+    res = await request(base, 'POST', '/rest-datasource/ds1/oauth/start', {
+      headers: { ...json, ...editor },
+      body: editorValues,
+    });
+    assert.strictEqual(res.status, 200, res.text);
+    const visit = await request(JSON.parse(res.text).authorizeUrl, 'GET', JSON.parse(res.text).authorizeUrl);
+    assert.strictEqual(visit.status, 302);
+    const back = new URL(visit.headers.location);
+    // the provider's redirect carries no editor token: the callback must still work
+    res = await request(base, 'GET', back.pathname + back.search);
+    assert.strictEqual(res.status, 200, res.text);
+    assert.match(res.text, /"ok":true/);
+
+    res = await request(base, 'GET', '/rest-datasource/ds1/oauth/status', { headers: editor });
+    assert.strictEqual(JSON.parse(res.text).authorized, true);
+
+    // persisted in the runtime's user directory, encrypted with its credential secret
+    const stored = fs.readFileSync(path.join(userDir, 'rest-datasource-tokens.json'), 'utf8');
+    assert.ok(JSON.parse(stored).ds1);
+    for (const t of as.issued()) assert.ok(!stored.includes(t));
+  });
+});

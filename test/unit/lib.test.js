@@ -1,0 +1,168 @@
+'use strict';
+// Direct tests of the pure request-pipeline modules (src/lib has no Node-RED import).
+const assert = require('assert');
+const { Redactor, MASK } = require('../../dist/lib/redact');
+const {
+  parseRetryAfter,
+  backoff,
+  retryableStatus,
+  retryableError,
+  RETRY_AFTER_CAP_MS,
+} = require('../../dist/lib/retry');
+const { joinPath, resolveUrl, parseBaseUrl, fillPath } = require('../../dist/lib/url');
+const { parseDigestChallenge } = require('../../dist/lib/auth/digest');
+const { parseSetCookies, decodeBody } = require('../../dist/lib/response');
+const { parseSettings } = require('../../dist/lib/settings');
+const { Limiter } = require('../../dist/lib/limiter');
+
+describe('lib: redaction', function () {
+  it('masks every secret and its URL-encoded form, longest first', function () {
+    const r = new Redactor().add('abc', 'abcdef', 'p@ss word', undefined, '', 'xy');
+    assert.strictEqual(r.redact('x abcdef y abc z'), `x ${MASK} y ${MASK} z`);
+    assert.strictEqual(r.redact('q=p%40ss%20word'), `q=${MASK}`);
+    // two-character values are not treated as secrets (they would mask ordinary text)
+    assert.strictEqual(r.redact('xy'), 'xy');
+  });
+});
+
+describe('lib: retry policy', function () {
+  it('reads Retry-After as seconds or as an HTTP date', function () {
+    assert.strictEqual(parseRetryAfter('3'), 3000);
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    assert.strictEqual(parseRetryAfter('Thu, 01 Jan 2026 00:00:05 GMT', now), 5000);
+    assert.strictEqual(parseRetryAfter('soon'), undefined);
+    assert.strictEqual(parseRetryAfter(undefined), undefined);
+  });
+
+  it('backs off exponentially with jitter, and caps Retry-After', function () {
+    for (let i = 0; i < 50; i++) {
+      const d = backoff(100, 3);
+      assert.ok(d >= 200 && d <= 400, String(d));
+    }
+    assert.strictEqual(backoff(100, 1, 3_600_000), RETRY_AFTER_CAP_MS);
+  });
+
+  it('retries idempotent methods on 429/5xx, POST only when nothing was sent', function () {
+    assert.ok(retryableStatus('GET', 503));
+    assert.ok(retryableStatus('PUT', 429));
+    assert.ok(!retryableStatus('GET', 501));
+    assert.ok(!retryableStatus('POST', 503));
+    assert.ok(retryableError('POST', 'ECONNREFUSED'));
+    assert.ok(!retryableError('POST', 'ECONNRESET'));
+    assert.ok(retryableError('GET', 'ETIMEDOUT'));
+    assert.ok(!retryableError('GET', 'TLS_ERROR'));
+  });
+});
+
+describe('lib: URLs', function () {
+  const base = parseBaseUrl('https://api.example.com:8443/v1/');
+
+  it('appends paths as text, never as URL references', function () {
+    assert.deepStrictEqual(joinPath(base, 'users?x=1'), {
+      origin: 'https://api.example.com:8443',
+      pathname: '/v1/users',
+      rawQuery: 'x=1',
+    });
+    assert.strictEqual(joinPath(base, '//evil.com/a').origin, base.origin);
+    assert.strictEqual(joinPath(base, 'http://evil.com/a').origin, base.origin);
+    assert.strictEqual(joinPath(base, '').pathname, '/v1');
+    assert.strictEqual(joinPath(base, 'a#frag').pathname, '/v1/a');
+  });
+
+  it('accepts absolute msg.url only on the same origin', function () {
+    assert.strictEqual(resolveUrl(base, 'https://api.example.com:8443/x').pathname, '/x');
+    assert.throws(() => resolveUrl(base, 'https://api.example.com/x'), /ORIGIN|differs/);
+    assert.throws(
+      () => resolveUrl(base, 'http://api.example.com:8443/x'),
+      (e) => e.code === 'ORIGIN_REFUSED',
+    );
+    assert.strictEqual(resolveUrl(base, 'rel/path').pathname, '/v1/rel/path');
+  });
+
+  it('fills placeholders with URL-encoded values and names the missing one', function () {
+    assert.strictEqual(
+      fillPath('a/{{ x }}/{{y.z}}', (n) => ({ x: 'a/b', 'y.z': 5 })[n]),
+      'a/a%2Fb/5',
+    );
+    assert.throws(() => fillPath('{{id}}', () => undefined), /set msg\.id/);
+  });
+});
+
+describe('lib: Digest challenges and cookies', function () {
+  it('parses a Digest challenge among several WWW-Authenticate headers', function () {
+    const c = parseDigestChallenge([
+      'Basic realm="x"',
+      'Digest realm="r, s", nonce="n1", qop="auth,auth-int", algorithm=SHA-256, opaque="o"',
+    ]);
+    assert.strictEqual(c.realm, 'r, s');
+    assert.strictEqual(c.nonce, 'n1');
+    assert.strictEqual(c.qop, 'auth');
+    assert.strictEqual(c.algorithm, 'SHA-256');
+    assert.strictEqual(c.opaque, 'o');
+    assert.strictEqual(parseDigestChallenge('Basic realm="x"'), undefined);
+  });
+
+  it('parses Set-Cookie headers like the core node', function () {
+    const c = parseSetCookies(['sid=a%20b; Path=/; HttpOnly', 'theme=dark; Max-Age=10']);
+    assert.deepStrictEqual(c.sid, { value: 'a b', path: '/', httponly: true });
+    assert.strictEqual(c.theme['max-age'], '10');
+  });
+
+  it('decodes text in the charset the response names', function () {
+    const latin1 = Buffer.from([0x63, 0x61, 0x66, 0xe9]);
+    assert.strictEqual(decodeBody(latin1, { 'content-type': 'text/plain; charset=ISO-8859-1' }, 'auto'), 'café');
+    assert.deepStrictEqual(decodeBody(Buffer.from([0xff, 0x00]), {}, 'auto'), Buffer.from([0xff, 0x00]));
+  });
+});
+
+describe('lib: settings', function () {
+  it('applies the contract defaults', function () {
+    const s = parseSettings({ baseUrl: 'http://h' });
+    assert.strictEqual(s.authType, 'none');
+    assert.strictEqual(s.timeout, 30000);
+    assert.strictEqual(s.maxRedirects, 5);
+    assert.strictEqual(s.maxResponseBytes, 52428800);
+    assert.strictEqual(s.apiKeyName, 'X-API-Key');
+    assert.strictEqual(s.oauth2.headerPrefix, 'Bearer');
+    assert.deepStrictEqual(s.oauth2.expiredStatus, [401]);
+    assert.strictEqual(s.tlsVerify, true);
+  });
+
+  it('fills secret rows from the secrets credential', function () {
+    const s = parseSettings(
+      {
+        baseUrl: 'http://h',
+        headers: [
+          { name: 'X-Key', secret: true },
+          { name: 'X-Open', value: '1' },
+        ],
+      },
+      { secrets: JSON.stringify({ 'headers:x-key': 'hidden' }) },
+    );
+    assert.deepStrictEqual(s.headers, [
+      { name: 'X-Key', value: 'hidden' },
+      { name: 'X-Open', value: '1' },
+    ]);
+    assert.deepStrictEqual(s.secretValues, ['hidden']);
+    assert.deepStrictEqual(s.secretHeaderNames, ['x-key']);
+  });
+});
+
+describe('lib: limiter', function () {
+  it('admits in arrival order within the concurrency limit and rejects waiters on close', async function () {
+    const l = new Limiter(2, 0);
+    const order = [];
+    const a = l.acquire().then(() => order.push('a'));
+    const b = l.acquire().then(() => order.push('b'));
+    const c = l.acquire().then(() => order.push('c'));
+    await Promise.all([a, b]);
+    assert.deepStrictEqual(order, ['a', 'b']);
+    assert.strictEqual(l.waiting, 1);
+    l.release();
+    await c;
+    assert.deepStrictEqual(order, ['a', 'b', 'c']);
+    const d = l.acquire();
+    l.close();
+    await assert.rejects(d, (e) => e.code === 'ABORTED');
+  });
+});
