@@ -66,8 +66,10 @@ export function registerAdminRoutes(RED: NodeAPI): void {
     const redactor = redactorFor(credentials);
     let ds: Datasource | undefined;
     const answer = (ok: boolean, statusCode: number | null, message: string) => {
+      // The datasource's redactor also knows secret rows and the Basic auth encoding.
+      const text = redactor.redact(ds ? ds.redact(message) : message);
       if (ds) ds.close();
-      res.json({ ok, statusCode, message: redactor.redact(message) });
+      res.json({ ok, statusCode, message: text.length > 240 ? text.slice(0, 240) + '…' : text });
     };
     try {
       const settings = parseSettings(config, credentials);
@@ -89,7 +91,8 @@ export function registerAdminRoutes(RED: NodeAPI): void {
       (result) => {
         const ok = result.statusCode >= 200 && result.statusCode < 400;
         const ct = String(result.headers['content-type'] ?? '');
-        const snippet = decodeText(result.body.subarray(0, 200), ct).replace(/\s+/g, ' ').trim();
+        // Redacted whole before it is shortened: a cut secret would no longer match.
+        const snippet = decodeText(result.body.subarray(0, 8192), ct).replace(/\s+/g, ' ').trim();
         answer(ok, result.statusCode, `HTTP ${result.statusCode}${snippet ? ': ' + snippet : ''}`);
       },
       (err: unknown) => answer(false, null, err instanceof RestError ? err.toString() : String(err)),

@@ -1,0 +1,184 @@
+'use strict';
+// A real Node-RED (the runtime the suite runs on) with this package installed into a fresh
+// user directory, and a headless Debian Chromium driven by playwright-core. Nothing is stubbed:
+// the tests click through the same editor a user sees.
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const net = require('net');
+const http = require('http');
+const { spawn } = require('child_process');
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+const CHROMIUM = '/usr/bin/chromium';
+const OUTPUT = path.join(ROOT, 'test', 'output', 'browser');
+const CREDENTIAL_SECRET = 'browser-test-credential-secret';
+
+const hasChromium = () => fs.existsSync(CHROMIUM);
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function get(url) {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode));
+      })
+      .on('error', reject);
+  });
+}
+
+/**
+ * Start `node red.js` on 127.0.0.1 with a settings file written here (credentialSecret set, so
+ * the credential file is encrypted with a key the test knows) and this repository linked into
+ * userDir/node_modules, exactly where `npm install` in ~/.node-red would put it.
+ */
+async function startNodeRed() {
+  const runtime = process.env.NODE_RED_RUNTIME || 'node-red';
+  const redJs = path.join(path.dirname(require.resolve(`${runtime}/package.json`)), 'red.js');
+  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rds-browser-'));
+  fs.mkdirSync(path.join(userDir, 'node_modules'));
+  fs.symlinkSync(ROOT, path.join(userDir, 'node_modules', 'node-red-contrib-rest-datasource'), 'dir');
+  fs.writeFileSync(
+    path.join(userDir, 'package.json'),
+    JSON.stringify({ name: 'node-red-project', private: true, dependencies: {} }),
+  );
+  const port = await freePort();
+  const settingsFile = path.join(userDir, 'settings.js');
+  fs.writeFileSync(
+    settingsFile,
+    `module.exports = ${JSON.stringify(
+      {
+        userDir,
+        uiHost: '127.0.0.1',
+        uiPort: port,
+        flowFile: 'flows.json',
+        credentialSecret: CREDENTIAL_SECRET,
+        logging: { console: { level: 'warn' } },
+        editorTheme: { tours: false, projects: { enabled: false } },
+        telemetry: { enabled: false },
+        diagnostics: { enabled: false },
+        externalModules: { autoInstall: false, palette: { allowInstall: false } },
+      },
+      null,
+      2,
+    )};\n`,
+  );
+  // red.js as a user runs it; Node-RED 5 on a Node.js it refuses goes through the embedding API.
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  const redJsRuns = !runtime.includes('5') || major > 22 || (major === 22 && minor >= 9);
+  const args = redJsRuns
+    ? [redJs, '-u', userDir, '-p', String(port), '-s', settingsFile]
+    : [path.join(__dirname, 'embed.js'), runtime, settingsFile];
+  const child = spawn(process.execPath, args, {
+    cwd: userDir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_RED_ENABLE_TOURS: 'false' },
+  });
+  let log = '';
+  child.stdout.on('data', (d) => (log += d));
+  child.stderr.on('data', (d) => (log += d));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`Node-RED exited:\n${log}`);
+    try {
+      if ((await get(`${url}/nodes`)) === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`Node-RED did not start:\n${log}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    userDir,
+    log: () => log,
+    read: (file) => fs.readFileSync(path.join(userDir, file), 'utf8'),
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => {
+          fs.rmSync(userDir, { recursive: true, force: true });
+          resolve();
+        });
+        child.kill('SIGINT');
+      }),
+  };
+}
+
+async function launchBrowser() {
+  const { chromium } = require('playwright-core');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+/** Open the editor and wait until the palette shows this package's nodes. */
+async function openEditor(browser, url, { locale = 'en-US' } = {}) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, locale });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: url });
+  const page = await context.newPage();
+  await page.goto(`${url}/`);
+  await page.waitForSelector('.red-ui-palette-node[data-palette-type="rest-query"]', { timeout: 20000 });
+  // Notifications (such as Node-RED 5's "unsupported Node.js" warning) must not swallow clicks.
+  await page.addStyleTag({ content: '#red-ui-notifications { pointer-events: none; }' });
+  return { context, page };
+}
+
+/** Add a node from the palette by dragging it onto the workspace at (x, y). */
+async function dragFromPalette(page, type, x, y) {
+  const item = page.locator(`.red-ui-palette-node[data-palette-type="${type}"]`);
+  await item.scrollIntoViewIfNeeded();
+  const box = await item.boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  const ws = await page.locator('#red-ui-workspace-chart').boundingBox();
+  await page.mouse.move(ws.x + x, ws.y + y, { steps: 8 });
+  await page.mouse.up();
+}
+
+async function deploy(page) {
+  await page.waitForSelector('.red-ui-tray', { state: 'detached' });
+  await page.click('#red-ui-header-button-deploy');
+  await page.waitForSelector('.red-ui-notification:has-text("Successfully deployed")', { timeout: 10000 });
+}
+
+function screenshotPath(name) {
+  fs.mkdirSync(OUTPUT, { recursive: true });
+  return path.join(OUTPUT, name);
+}
+
+/** Node-RED's credential file format: hex IV (16 bytes) + base64 AES-256-CTR of the JSON. */
+function decryptCredentials(text) {
+  const crypto = require('crypto');
+  const { $ } = JSON.parse(text);
+  const key = crypto.createHash('sha256').update(CREDENTIAL_SECRET).digest();
+  const iv = Buffer.from($.substring(0, 32), 'hex');
+  const decipher = crypto.createDecipheriv('aes-256-ctr', key, iv);
+  return JSON.parse(decipher.update($.substring(32), 'base64', 'utf8') + decipher.final('utf8'));
+}
+
+module.exports = {
+  ROOT,
+  OUTPUT,
+  hasChromium,
+  startNodeRed,
+  launchBrowser,
+  openEditor,
+  dragFromPalette,
+  deploy,
+  screenshotPath,
+  decryptCredentials,
+};
