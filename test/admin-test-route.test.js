@@ -1,18 +1,13 @@
 'use strict';
 const assert = require('assert');
-const { helper, loadQuery } = require('./lib/nr');
+const { helper, loadQuery, useRuntime } = require('./lib/nr');
 const { startServer } = require('./lib/server');
 const { secret } = require('./lib/secrets');
 
 describe('POST /rest-datasource/:id/test (the editor\'s "Test connection")', function () {
   let api;
   const token = secret('test-route-token');
-  before(function (done) {
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
-  });
+  useRuntime();
   beforeEach(async function () {
     // Echoes the Authorization header back, as some APIs do in their error pages.
     api = await startServer((req, res) => {

@@ -1,7 +1,7 @@
 'use strict';
 const assert = require('assert');
 const crypto = require('crypto');
-const { helper, loadQuery } = require('./lib/nr');
+const { helper, loadQuery, useRuntime } = require('./lib/nr');
 const { startServer } = require('./lib/server');
 const { secret } = require('./lib/secrets');
 
@@ -52,12 +52,7 @@ function digestServer({ username, password, realm = 'api', algorithm = 'MD5' }) 
 
 describe('authentication', function () {
   let api;
-  before(function (done) {
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
-  });
+  useRuntime();
   afterEach(async function () {
     await helper.unload();
     if (api) await api.close();

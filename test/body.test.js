@@ -1,6 +1,6 @@
 'use strict';
 const assert = require('assert');
-const { helper, loadQuery } = require('./lib/nr');
+const { helper, loadQuery, useRuntime } = require('./lib/nr');
 const { startServer } = require('./lib/server');
 
 /** Parse a multipart body the way a server would, independently of the encoder. */
@@ -25,12 +25,7 @@ function parseMultipart(body, contentType) {
 
 describe('request bodies', function () {
   let api;
-  before(function (done) {
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
-  });
+  useRuntime();
   beforeEach(async function () {
     api = await startServer((req, res) => res.end('ok'));
   });

@@ -2,7 +2,7 @@
 // The per-datasource cookie jar: login-then-call APIs, precedence of configured cookies,
 // cleared on redeploy, never crossing to another origin.
 const assert = require('assert');
-const { helper, loadQuery } = require('./lib/nr');
+const { helper, loadQuery, useRuntime } = require('./lib/nr');
 const { startServer } = require('./lib/server');
 
 function cookiesOf(request) {
@@ -20,12 +20,7 @@ function cookiesOf(request) {
 describe('cookie jar', function () {
   let api;
   let other;
-  before(function (done) {
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
-  });
+  useRuntime();
   beforeEach(async function () {
     other = await startServer((req, res) => {
       res.setHeader('Set-Cookie', 'foreign=1; Path=/');

@@ -1,16 +1,11 @@
 'use strict';
 const assert = require('assert');
-const { helper, loadQuery, collect } = require('./lib/nr');
+const { helper, loadQuery, collect, useRuntime } = require('./lib/nr');
 const { startServer, closedPort } = require('./lib/server');
 
 describe('errors reach a Catch node with a stable code', function () {
   let api;
-  before(function (done) {
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
-  });
+  useRuntime();
   afterEach(async function () {
     await helper.unload();
     if (api) await api.close();

@@ -1,7 +1,7 @@
 'use strict';
 const assert = require('assert');
 const zlib = require('zlib');
-const { helper, loadQuery, collect } = require('./lib/nr');
+const { helper, loadQuery, collect, useRuntime } = require('./lib/nr');
 const { startServer } = require('./lib/server');
 const { secret } = require('./lib/secrets');
 const https = require('https');
@@ -10,12 +10,7 @@ const { certs, serverOptions } = require('./lib/certs');
 describe('resilience against faulty servers', function () {
   let api;
   let other;
-  before(function (done) {
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
-  });
+  useRuntime();
   afterEach(async function () {
     await helper.unload();
     for (const s of [api, other]) if (s) await s.close();

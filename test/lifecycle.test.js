@@ -1,6 +1,6 @@
 'use strict';
 const assert = require('assert');
-const { helper, loadQuery } = require('./lib/nr');
+const { helper, loadQuery, useRuntime } = require('./lib/nr');
 const { startServer } = require('./lib/server');
 
 function count(kind) {
@@ -8,12 +8,7 @@ function count(kind) {
 }
 
 describe('closing leaves nothing behind', function () {
-  before(function (done) {
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
-  });
+  useRuntime();
 
   it('a stop destroys the keep-alive sockets and clears every timer', async function () {
     const api = await startServer((req, res) => {

@@ -6,7 +6,7 @@ const fs = require('fs');
 const http = require('http');
 const os = require('os');
 const path = require('path');
-const { helper, loadQuery } = require('./lib/nr');
+const { helper, loadQuery, useRuntime } = require('./lib/nr');
 const { startOAuthServer } = require('./lib/oauth-server');
 
 const CALLBACK = '/rest-datasource/oauth/callback';
@@ -34,12 +34,7 @@ describe('oauth2 authorization code flow and admin routes', function () {
   let userDir;
   let redirectUri;
   let seen; // every admin response text, to prove no token is in any
-  before(function (done) {
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
-  });
+  useRuntime();
   beforeEach(async function () {
     userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rest-ds-oauth-'));
     helper.settings({ userDir, credentialSecret: 'a-test-credential-secret' });

@@ -4,7 +4,7 @@
 const assert = require('assert');
 const https = require('https');
 const forge = require('node-forge');
-const { helper, loadQuery } = require('./lib/nr');
+const { helper, loadQuery, useRuntime } = require('./lib/nr');
 const { startOAuthServer } = require('./lib/oauth-server');
 
 const CLIENTS = [
@@ -29,12 +29,7 @@ function selfSignedCert() {
 
 describe('oauth2 grants', function () {
   let as;
-  before(function (done) {
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
-  });
+  useRuntime();
   afterEach(async function () {
     await helper.unload();
     if (as) await as.close();

@@ -2,7 +2,7 @@
 // Token lifecycle: single-flight refresh under load, one refresh and one retry on a rejected
 // token, rotated refresh tokens, and a dead grant reported as TOKEN_ERROR.
 const assert = require('assert');
-const { helper, loadQuery, collect } = require('./lib/nr');
+const { helper, loadQuery, collect, useRuntime } = require('./lib/nr');
 const { startOAuthServer } = require('./lib/oauth-server');
 
 const CLIENT = { id: 'app', secret: 'app-secret-123', auth: 'header', redirectUris: [] };
@@ -20,12 +20,7 @@ function waitFor(count, bag) {
 
 describe('oauth2 token lifecycle', function () {
   let as;
-  before(function (done) {
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
-  });
+  useRuntime();
   beforeEach(async function () {
     as = await startOAuthServer({ clients: [CLIENT], users: { bob: 'bob-password' } });
   });

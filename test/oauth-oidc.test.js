@@ -5,7 +5,7 @@ const assert = require('assert');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { helper, loadQuery } = require('./lib/nr');
+const { helper, loadQuery, useRuntime } = require('./lib/nr');
 const { startOidcServer, browse } = require('./lib/oidc-server');
 
 const CALLBACK = '/rest-datasource/oauth/callback';
@@ -14,12 +14,7 @@ describe('oauth2 against oidc-provider', function () {
   let op;
   let userDir;
   let redirectUri;
-  before(function (done) {
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
-  });
+  useRuntime();
   beforeEach(async function () {
     userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rest-ds-oidc-'));
     helper.settings({ userDir, credentialSecret: 'oidc-test-credential-secret' });

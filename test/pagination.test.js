@@ -2,7 +2,7 @@
 // Pagination in rest-query against a local paged API: Link header, next URL in the body,
 // page/offset counters and cursors; stop rules; one msg per page or all items at once.
 const assert = require('assert');
-const { helper, loadQuery, collect } = require('./lib/nr');
+const { helper, loadQuery, collect, useRuntime } = require('./lib/nr');
 const { startServer } = require('./lib/server');
 const { nextLink, parsePagination } = require('../dist/lib/pagination');
 
@@ -62,12 +62,7 @@ function pagedApi(base) {
 
 describe('pagination', function () {
   let api;
-  before(function (done) {
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
-  });
+  useRuntime();
   beforeEach(async function () {
     api = await startServer(pagedApi(() => api.url));
   });

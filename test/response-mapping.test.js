@@ -2,7 +2,7 @@
 // Response-to-msg mapping: payloadPath (a property path or JSONata) picks msg.payload out of
 // the response body; msg.response keeps the whole body.
 const assert = require('assert');
-const { helper, loadQuery } = require('./lib/nr');
+const { helper, loadQuery, useRuntime } = require('./lib/nr');
 const { startServer } = require('./lib/server');
 
 const BODY = {
@@ -19,12 +19,7 @@ const BODY = {
 
 describe('response mapping (payloadPath)', function () {
   let api;
-  before(function (done) {
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
-  });
+  useRuntime();
   beforeEach(async function () {
     api = await startServer((req, res) => {
       const url = new URL(req.url, 'http://x');

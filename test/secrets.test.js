@@ -1,6 +1,6 @@
 'use strict';
 const assert = require('assert');
-const { helper, NODES, collect, deploy: deployFlow } = require('./lib/nr');
+const { helper, NODES, collect, deploy: deployFlow, useRuntime } = require('./lib/nr');
 const { startServer } = require('./lib/server');
 
 const { secret } = require('./lib/secrets');
@@ -16,12 +16,7 @@ const SECRETS = {
 describe('secrets stay secret', function () {
   let api;
   let other;
-  before(function (done) {
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
-  });
+  useRuntime();
   beforeEach(async function () {
     api = await startServer((req, res) => {
       res.statusCode = req.url.startsWith('/fail') ? 500 : 200;

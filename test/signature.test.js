@@ -3,7 +3,7 @@
 // implementation independent of ours.
 const assert = require('assert');
 const crypto = require('crypto');
-const { helper, loadQuery } = require('./lib/nr');
+const { helper, loadQuery, useRuntime } = require('./lib/nr');
 const { startServer } = require('./lib/server');
 
 const SECRET = 'a-shared-secret-of-more-than-32-characters!';
@@ -18,12 +18,7 @@ describe('signed requests', function () {
   before(async function () {
     jose = await import('jose');
   });
-  before(function (done) {
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
-  });
+  useRuntime();
   beforeEach(async function () {
     api = await startServer((req, res) => {
       if (req.url.startsWith('/hop')) {

@@ -2,7 +2,7 @@
 // {{$token}} placeholders: replaced on the wire with the current access token, only in values
 // written in the datasource or the query node, and never visible in the flow or a msg.
 const assert = require('assert');
-const { helper, loadQuery } = require('./lib/nr');
+const { helper, loadQuery, useRuntime } = require('./lib/nr');
 const { startServer } = require('./lib/server');
 const { Datasource } = require('../dist/lib/datasource');
 const { parseSettings } = require('../dist/lib/settings');
@@ -13,12 +13,7 @@ const row = (name, value, valueType = 'str') => ({ name, value, valueType });
 
 describe('{{$token}} placeholders', function () {
   let api;
-  before(function (done) {
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
-  });
+  useRuntime();
   beforeEach(async function () {
     // Not an echo server: what the API answers must not be what proves the point.
     api = await startServer((req, res) => {

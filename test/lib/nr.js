@@ -100,4 +100,14 @@ async function deploy(flow) {
   }
 }
 
-module.exports = { helper, NODES, loadQuery, collect, deploy, runtimeVersion, coreNode, statusTexts };
+/** Start the test helper's runtime around the enclosing describe block. */
+function useRuntime() {
+  before(function (done) {
+    helper.startServer(done);
+  });
+  after(function (done) {
+    helper.stopServer(done);
+  });
+}
+
+module.exports = { useRuntime, helper, NODES, loadQuery, collect, deploy, runtimeVersion, coreNode, statusTexts };
