@@ -2,17 +2,12 @@
 // A request that takes too long, or that is in flight when its datasource stops, ends in
 // exactly one error with a stable code: ETIMEDOUT or ABORTED.
 const assert = require('assert');
-const { helper, loadQuery } = require('./lib/nr');
+const { helper, loadQuery, useRuntime } = require('./lib/nr');
 const { startServer } = require('./lib/server');
 
 describe('abort: timeouts and stopping datasources', function () {
   let api;
-  before(function (done) {
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
-  });
+  useRuntime();
   beforeEach(async function () {
     // An API that reads the request and never answers.
     api = await startServer(() => {});
