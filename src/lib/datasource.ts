@@ -8,6 +8,7 @@ import { noAuth } from './auth/scheme';
 import { apiKeyAuth, basicAuth, bearerAuth } from './auth/static';
 import { digestAuth } from './auth/digest';
 import { encodeBody } from './body';
+import { Cancel } from './cancel';
 import { CLOSED, HttpClient, TIMEOUT } from './client';
 import type { ClientOptions } from './client';
 import { DatasourceCookieJar } from './cookie-jar';
@@ -83,7 +84,7 @@ export class Datasource {
   private readonly limiter: Limiter;
   private readonly sensitive: ReadonlySet<string>;
   private readonly sensitiveParams: ReadonlySet<string>;
-  private readonly inflight = new Set<AbortController>();
+  private readonly inflight = new Set<{ abort(reason?: unknown): void }>();
   private readonly signer?: RequestSigner;
   private readonly cookieJar?: DatasourceCookieJar;
   private closed = false;
@@ -284,7 +285,7 @@ export class Datasource {
     let req: WireRequest = { ...first, headers: new Map(first.headers), query: first.query.slice() };
     let authRetried = false;
     let hops = 0;
-    const ac = new AbortController();
+    const ac = new Cancel();
     const timer = setTimeout(() => ac.abort(TIMEOUT), timeout);
     this.inflight.add(ac);
     try {

@@ -11,6 +11,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
+import { KEEP_ALIVE_MSECS } from './client';
 import type { ProxyRoutes } from './proxy';
 import { proxyFor } from './proxy';
 import { authority, openTunnel, proxyFailure, reachProxy } from './proxy-connect';
@@ -148,7 +149,8 @@ export function createProxyAgents(
   tlsOptions: TlsOptions,
   connectTimeoutMs: number,
 ): { http: http.Agent; https: https.Agent } {
-  const common = { keepAlive: true, scheduling: 'lifo' as const };
+  // The keep-alive probe delay axios sets on every socket: see KEEP_ALIVE_MSECS.
+  const common = { keepAlive: true, keepAliveMsecs: KEEP_ALIVE_MSECS, scheduling: 'lifo' as const };
   return {
     http: new ProxyHttpAgent(routes, connectTimeoutMs, common),
     https: new ProxyHttpsAgent(routes, connectTimeoutMs, {

