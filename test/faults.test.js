@@ -211,6 +211,34 @@ describe('resilience against faulty servers', function () {
     assert.deepStrictEqual(msg.payload, { zipped: true });
   });
 
+  for (const [coding, encode] of [
+    ['deflate', zlib.deflateSync],
+    ['br', zlib.brotliCompressSync],
+  ]) {
+    it(`decodes a ${coding} response and drops its Content-Encoding`, async function () {
+      api = await startServer((req, res) => {
+        res.writeHead(200, { 'Content-Encoding': coding, 'Content-Type': 'application/json' });
+        res.end(encode(JSON.stringify({ coding })));
+      });
+      const ctx = await loadQuery({ ds: { baseUrl: api.url } });
+      const { msg } = await ctx.run({});
+      assert.deepStrictEqual(msg.payload, { coding });
+      assert.strictEqual(msg.headers['content-encoding'], undefined);
+      assert.match(api.requests[0].headers['accept-encoding'], /gzip/);
+    });
+  }
+
+  it('a corrupt gzip body is an error, not a crash', async function () {
+    api = await startServer((req, res) => {
+      res.writeHead(200, { 'Content-Encoding': 'gzip', 'Content-Type': 'text/plain' });
+      res.end(Buffer.from('this is not gzip at all'));
+    });
+    const ctx = await loadQuery({ ds: { baseUrl: api.url } });
+    const { error } = await ctx.run({});
+    assert.ok(error);
+    assert.strictEqual(error.error.code, 'NETWORK_ERROR');
+  });
+
   it('empty body with a JSON content type: "" in auto mode, null in JSON mode', async function () {
     api = await startServer((req, res) => {
       res.setHeader('Content-Type', 'application/json');
