@@ -4,9 +4,9 @@
 const assert = require('assert');
 const https = require('https');
 const net = require('net');
-const { helper, loadQuery } = require('./lib/nr');
+const { helper, loadQuery, useRuntime } = require('./lib/nr');
 const { startServer } = require('./lib/server');
-const { certs, serverOptions } = require('./lib/certs');
+const { certs, serverOptions, startHttpsServer } = require('./lib/certs');
 const { startProxy, setProxyEnv } = require('./lib/proxy');
 const { secret } = require('./lib/secrets');
 
@@ -24,17 +24,14 @@ describe('proxy: from the environment', function () {
   const proxyUrl = () => `http://${PROXY_USER}:${PROXY_PASS}@127.0.0.1:${proxy.port}`;
   const basic = 'Basic ' + Buffer.from(`${PROXY_USER}:${PROXY_PASS}`).toString('base64');
 
-  before(function (done) {
+  useRuntime();
+  before(function () {
     c = certs();
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
   });
   beforeEach(async function () {
     proxy = await startProxy({ credentials: `${PROXY_USER}:${PROXY_PASS}` });
     api = await startServer();
-    secureApi = await startServer(undefined, { createServer: https.createServer, options: serverOptions(c.server) });
+    secureApi = await startHttpsServer(undefined, c.server);
   });
   afterEach(async function () {
     await helper.unload();
@@ -81,10 +78,7 @@ describe('proxy: from the environment', function () {
   });
 
   it('verifies the target certificate inside the tunnel', async function () {
-    const selfSigned = await startServer(undefined, {
-      createServer: https.createServer,
-      options: serverOptions(c.selfSigned),
-    });
+    const selfSigned = await startHttpsServer(undefined, c.selfSigned);
     extraServers.push(selfSigned);
     restoreEnv = setProxyEnv({ HTTPS_PROXY: proxyUrl() });
     const ctx = await loadQuery({ ds: { baseUrl: selfSigned.url }, credentials: { ca: c.ca.pem } });

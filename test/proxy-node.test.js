@@ -2,10 +2,9 @@
 // A Node-RED `http proxy` config node selected on the datasource: its URL, credentials and
 // no-proxy list are used, and the proxy environment variables are not.
 const assert = require('assert');
-const https = require('https');
-const { helper, loadQuery, coreNode } = require('./lib/nr');
+const { helper, loadQuery, coreNode, useRuntime } = require('./lib/nr');
 const { startServer } = require('./lib/server');
-const { certs, serverOptions } = require('./lib/certs');
+const { certs, startHttpsServer } = require('./lib/certs');
 const { startProxy, setProxyEnv } = require('./lib/proxy');
 const { secret } = require('./lib/secrets');
 
@@ -19,18 +18,15 @@ describe('proxy: a Node-RED http proxy node', function () {
   let secureApi;
   let restoreEnv;
 
-  before(function (done) {
+  useRuntime();
+  before(function () {
     c = certs();
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
   });
   beforeEach(async function () {
     proxy = await startProxy({ credentials: `node-user:${NODE_PASS}` });
     envProxy = await startProxy();
     api = await startServer();
-    secureApi = await startServer(undefined, { createServer: https.createServer, options: serverOptions(c.server) });
+    secureApi = await startHttpsServer(undefined, c.server);
     // The environment names another proxy: with a proxy node selected it must not be used.
     restoreEnv = setProxyEnv({ HTTP_PROXY: envProxy.url, HTTPS_PROXY: envProxy.url });
   });

@@ -3,10 +3,8 @@
 // certificate, a missing or wrong passphrase each give one CONFIG_ERROR naming the field,
 // never echo key material, and leave the runtime (and other datasources) running.
 const assert = require('assert');
-const https = require('https');
-const { helper, loadQuery, coreNode, statusTexts } = require('./lib/nr');
-const { startServer } = require('./lib/server');
-const { certs, serverOptions } = require('./lib/certs');
+const { helper, loadQuery, coreNode, statusTexts, useRuntime } = require('./lib/nr');
+const { certs, startHttpsServer } = require('./lib/certs');
 
 const GARBAGE_CERT = '-----BEGIN CERTIFICATE-----\nTm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n';
 const GARBAGE_KEY = '-----BEGIN PRIVATE KEY-----\nTm90IGEga2V5IGF0IGFsbA==\n-----END PRIVATE KEY-----\n';
@@ -14,15 +12,12 @@ const GARBAGE_KEY = '-----BEGIN PRIVATE KEY-----\nTm90IGEga2V5IGF0IGFsbA==\n----
 describe('TLS: certificate and key checks on deploy', function () {
   let c;
   let api;
-  before(function (done) {
+  useRuntime();
+  before(function () {
     c = certs();
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
   });
   beforeEach(async function () {
-    api = await startServer(undefined, { createServer: https.createServer, options: serverOptions(c.server) });
+    api = await startHttpsServer(undefined, c.server);
   });
   afterEach(async function () {
     await helper.unload();

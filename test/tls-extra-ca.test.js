@@ -5,11 +5,9 @@
 const assert = require('assert');
 const { execFile } = require('child_process');
 const fs = require('fs');
-const https = require('https');
 const os = require('os');
 const path = require('path');
-const { startServer } = require('./lib/server');
-const { certs, serverOptions } = require('./lib/certs');
+const { certs, serverOptions, startHttpsServer } = require('./lib/certs');
 const { startProxy } = require('./lib/proxy');
 
 const CHILD = `
@@ -36,8 +34,8 @@ describe('TLS: NODE_EXTRA_CA_CERTS', function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rds-extra-ca-'));
     extraCaFile = path.join(dir, 'extra-ca.pem');
     fs.writeFileSync(extraCaFile, c.ca.pem);
-    mine = await startServer(undefined, { createServer: https.createServer, options: serverOptions(c.server) });
-    other = await startServer(undefined, { createServer: https.createServer, options: serverOptions(c.otherServer) });
+    mine = await startHttpsServer(undefined, c.server);
+    other = await startHttpsServer(undefined, c.otherServer);
   });
   after(async function () {
     await mine.close();

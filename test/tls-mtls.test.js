@@ -2,10 +2,8 @@
 // Mutual TLS against a real HTTPS server that requires a client certificate signed by the
 // test CA, with inline PEM credentials and with a Node-RED tls-config node.
 const assert = require('assert');
-const https = require('https');
-const { helper, loadQuery, coreNode, statusTexts } = require('./lib/nr');
-const { startServer } = require('./lib/server');
-const { certs, serverOptions } = require('./lib/certs');
+const { helper, loadQuery, coreNode, statusTexts, useRuntime } = require('./lib/nr');
+const { certs, startHttpsServer } = require('./lib/certs');
 
 /** Answers with the subject of the client certificate the server saw. */
 function whoAmI(req, res) {
@@ -17,18 +15,12 @@ function whoAmI(req, res) {
 describe('TLS: client certificates (mutual TLS)', function () {
   let c;
   let api;
-  before(function (done) {
+  useRuntime();
+  before(function () {
     c = certs();
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
   });
   beforeEach(async function () {
-    api = await startServer(whoAmI, {
-      createServer: https.createServer,
-      options: serverOptions(c.server, { ca: c.ca.pem, requestCert: true, rejectUnauthorized: true }),
-    });
+    api = await startHttpsServer(whoAmI, c.server, { ca: c.ca.pem, requestCert: true, rejectUnauthorized: true });
   });
   afterEach(async function () {
     await helper.unload();
@@ -91,10 +83,7 @@ describe('TLS: client certificates (mutual TLS)', function () {
   });
 
   it('a tls-config node that turns verification off marks the datasource unverified', async function () {
-    const self = await startServer(undefined, {
-      createServer: https.createServer,
-      options: serverOptions(c.selfSigned),
-    });
+    const self = await startHttpsServer(undefined, c.selfSigned);
     try {
       const ctx = await loadQuery({
         ds: { baseUrl: self.url, tls: 'tc' },

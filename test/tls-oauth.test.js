@@ -6,9 +6,9 @@ const fs = require('fs');
 const https = require('https');
 const os = require('os');
 const path = require('path');
-const { helper, loadQuery, coreNode } = require('./lib/nr');
+const { helper, loadQuery, coreNode, useRuntime } = require('./lib/nr');
 const { startServer } = require('./lib/server');
-const { certs, serverOptions } = require('./lib/certs');
+const { certs, serverOptions, startHttpsServer } = require('./lib/certs');
 const { startProxy, setProxyEnv } = require('./lib/proxy');
 const { secret } = require('./lib/secrets');
 
@@ -38,17 +38,15 @@ describe('TLS: OAuth 2.0 token requests use the datasource TLS settings', functi
   let c;
   let server;
   let restoreEnv = () => {};
-  before(function (done) {
+  useRuntime();
+  before(function () {
     c = certs();
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
   });
   beforeEach(async function () {
-    server = await startServer(tokenAndApi, {
-      createServer: https.createServer,
-      options: serverOptions(c.server, { ca: c.ca.pem, requestCert: true, rejectUnauthorized: true }),
+    server = await startHttpsServer(tokenAndApi, c.server, {
+      ca: c.ca.pem,
+      requestCert: true,
+      rejectUnauthorized: true,
     });
   });
   afterEach(async function () {
@@ -147,12 +145,9 @@ describe('TLS: the authorization code exchange uses the TLS configuration node',
   let c;
   let server;
   let userDir;
-  before(function (done) {
+  useRuntime();
+  before(function () {
     c = certs();
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
   });
   beforeEach(async function () {
     userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rds-tls-oauth-'));

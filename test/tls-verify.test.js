@@ -3,26 +3,21 @@
 // generated in this run: Node's roots by default, a CA (one or a bundle) added for one
 // datasource, and verification turned off.
 const assert = require('assert');
-const https = require('https');
-const { helper, loadQuery, statusTexts } = require('./lib/nr');
-const { startServer } = require('./lib/server');
-const { certs, serverOptions } = require('./lib/certs');
+const { helper, loadQuery, statusTexts, useRuntime } = require('./lib/nr');
+const { certs, startHttpsServer } = require('./lib/certs');
 
 describe('TLS: server certificate verification', function () {
   let c;
   const servers = [];
   async function httpsServer(entry, extra) {
-    const s = await startServer(undefined, { createServer: https.createServer, options: serverOptions(entry, extra) });
+    const s = await startHttpsServer(undefined, entry, extra);
     servers.push(s);
     return s;
   }
 
-  before(function (done) {
+  useRuntime();
+  before(function () {
     c = certs();
-    helper.startServer(done);
-  });
-  after(function (done) {
-    helper.stopServer(done);
   });
   afterEach(async function () {
     await helper.unload();

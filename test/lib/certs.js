@@ -111,4 +111,11 @@ function serverOptions(entry, extra = {}) {
   return { cert: entry.pem, key: entry.keyPem, ...extra };
 }
 
-module.exports = { certs, serverOptions };
+/** A recording HTTPS server (test/lib/server.js) presenting one of the certificates above. */
+function startHttpsServer(handler, entry, extra = {}) {
+  const https = require('https');
+  const { startServer } = require('./server');
+  return startServer(handler, { createServer: https.createServer, options: serverOptions(entry, extra) });
+}
+
+module.exports = { certs, serverOptions, startHttpsServer };
