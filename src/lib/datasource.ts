@@ -43,6 +43,13 @@ import { joinPath, resolveUrl } from './url';
 
 export { TOKEN_PLACEHOLDER } from './token-placeholder';
 
+/** Whether a header or query value of the request holds a configured `{{$token}}` slot. */
+function hasSlotIn(req: WireRequest): boolean {
+  for (const [, value] of req.query) if (hasTokenSlot(value)) return true;
+  for (const [, value] of req.headers.values()) if (hasTokenSlot(value)) return true;
+  return false;
+}
+
 export interface DatasourceOptions {
   /** The OAuth 2.0 scheme (built by the oauth module, which knows about persistence). */
   oauth2?: (settings: DatasourceSettings, client: HttpClient) => AuthScheme;
@@ -209,18 +216,17 @@ export class Datasource {
    * jar cookies added, signed. A copy, so `req` keeps its slots for the next hop or retry.
    */
   private async onOriginWire(req: WireRequest): Promise<{ wire: WireRequest; filled: boolean }> {
-    let filled = false;
+    const needsToken = hasSlotIn(req);
+    // Nothing to add: the request goes out as it is (no copy on the common path).
+    if (!needsToken && !this.cookieJar && !this.signer) return { wire: req, filled: false };
     const headers = new Map(req.headers);
     let query = req.query;
-    const needsToken =
-      req.query.some(([, v]) => hasTokenSlot(v)) || [...req.headers.values()].some(([, v]) => hasTokenSlot(v));
     if (needsToken) {
       const token = await this.token();
       for (const [key, [name, value]] of headers) {
         if (hasTokenSlot(value)) headers.set(key, [name, fillTokenSlots(value, token)]);
       }
       query = req.query.map(([name, value]) => [name, fillTokenSlots(value, token)]);
-      filled = true;
     }
     const wire: WireRequest = { ...req, headers, query };
     if (this.cookieJar) {
@@ -229,7 +235,7 @@ export class Datasource {
       if (value !== undefined) headers.set('cookie', [current?.[0] ?? 'Cookie', value]);
     }
     if (this.signer) this.signer.sign(wire);
-    return { wire, filled };
+    return { wire, filled: needsToken };
   }
 
   private async sendNow(plan: RequestPlan, observer?: SendObserver): Promise<HttpResult> {
@@ -338,7 +344,9 @@ export class Datasource {
 
   /** The response URL as a msg may show it: secret query parameters (a token, a key) masked. */
   private publicUrl(url: string): string {
-    if (!this.sensitiveParams.size || !url.includes('?')) return url;
+    // The one place a response URL is masked: secret parameters by name, then any known
+    // secret value (a redirect may have put one elsewhere).
+    if (!this.sensitiveParams.size || !url.includes('?')) return this.redactor.redact(url);
     const u = new URL(url);
     let masked = false;
     for (const name of this.sensitiveParams) {
@@ -347,7 +355,7 @@ export class Datasource {
         masked = true;
       }
     }
-    return masked ? u.toString() : url;
+    return this.redactor.redact(masked ? u.toString() : url);
   }
 
   /** Abort what is in flight, reject what waits, free sockets. Idempotent. */
