@@ -3,6 +3,13 @@ const assert = require('assert');
 const zlib = require('zlib');
 const { helper, loadQuery, collect, useRuntime } = require('./lib/nr');
 const { startServer } = require('./lib/server');
+
+/** A handler that redirects every request. */
+const redirectTo = (status, location) => (req, res) => {
+  res.statusCode = status;
+  res.setHeader('Location', location);
+  res.end();
+};
 const { secret } = require('./lib/secrets');
 const https = require('https');
 const { certs, serverOptions } = require('./lib/certs');
@@ -104,11 +111,7 @@ describe('resilience against faulty servers', function () {
     const token = secret('redirect-token');
     const secretHeader = secret('row');
     other = await startServer();
-    api = await startServer((req, res) => {
-      res.statusCode = 307;
-      res.setHeader('Location', other.url + '/landing');
-      res.end();
-    });
+    api = await startServer(redirectTo(307, other.url + '/landing'));
     const ctx = await loadQuery({
       ds: {
         baseUrl: api.url,
@@ -135,14 +138,10 @@ describe('resilience against faulty servers', function () {
     const c = certs();
     const token = secret('downgrade-token');
     other = await startServer();
-    api = await startServer(
-      (req, res) => {
-        res.statusCode = 302;
-        res.setHeader('Location', `http://127.0.0.1:${other.port}/plain`);
-        res.end();
-      },
-      { createServer: https.createServer, options: serverOptions(c.server) },
-    );
+    api = await startServer(redirectTo(302, `http://127.0.0.1:${other.port}/plain`), {
+      createServer: https.createServer,
+      options: serverOptions(c.server),
+    });
     const ctx = await loadQuery({
       ds: { baseUrl: api.url, authType: 'bearer', cookies: [{ name: 'sid', value: 'abc' }] },
       credentials: { token, ca: c.ca.pem },
@@ -156,11 +155,7 @@ describe('resilience against faulty servers', function () {
 
   it('a 307 to another origin is refused when the body holds secret datasource fields', async function () {
     other = await startServer();
-    api = await startServer((req, res) => {
-      res.statusCode = 307;
-      res.setHeader('Location', other.url + '/landing');
-      res.end();
-    });
+    api = await startServer(redirectTo(307, other.url + '/landing'));
     const ctx = await loadQuery({
       ds: { baseUrl: api.url, body: [{ name: 'apiSecret', value: '', secret: true }] },
       credentials: { secrets: JSON.stringify({ 'body:apiSecret': secret('body-field') }) },
@@ -175,11 +170,7 @@ describe('resilience against faulty servers', function () {
   it('a cross-origin redirect does not carry an API key query parameter', async function () {
     const key = secret('query-key');
     other = await startServer();
-    api = await startServer((req, res) => {
-      res.statusCode = 302;
-      res.setHeader('Location', other.url + '/landing?page=2');
-      res.end();
-    });
+    api = await startServer(redirectTo(302, other.url + '/landing?page=2'));
     const ctx = await loadQuery({
       ds: { baseUrl: api.url, authType: 'apiKey', apiKeyIn: 'query', apiKeyName: 'key' },
       credentials: { apiKey: key },
