@@ -328,9 +328,10 @@ describe('resilience against faulty servers', function () {
       seen.map((s) => s.i),
       [0, 1, 2, 3, 4, 5],
     );
-    // 20 per second: starts are ~50 ms apart (timers may fire a little early, never much)
-    for (let k = 1; k < seen.length; k++)
-      assert.ok(seen[k].at - seen[k - 1].at >= 30, `gap ${seen[k].at - seen[k - 1].at}`);
+    // 20 per second: six starts span at least 5 × 50 ms. The span, not each gap, is checked:
+    // network latency shifts single arrivals but not the whole series.
+    const span = seen[seen.length - 1].at - seen[0].at;
+    assert.ok(span >= 200, `6 requests arrived within ${span} ms`);
   });
 
   it('a redeploy gives queued and in-flight messages an error each, not silence', async function () {

@@ -15,6 +15,8 @@ describe('closing leaves nothing behind', function () {
       if (req.url.startsWith('/slow')) return; // held until the flow stops
       res.end('ok');
     });
+    // Let sockets of earlier tests finish closing before counting.
+    await new Promise((r) => setTimeout(r, 200));
     const baseline = { sockets: count('TCPSocketWrap'), timers: count('Timeout') };
     const ctx = await loadQuery({ ds: { baseUrl: api.url, retries: 3, retryDelay: 60000 }, query: { path: '{{p}}' } });
     await Promise.all(Array.from({ length: 5 }, () => ctx.run({ p: 'fast' })));
@@ -25,7 +27,7 @@ describe('closing leaves nothing behind', function () {
     await helper.unload();
     // The server is still up: only the client closing its sockets makes both ends go away.
     await new Promise((r) => setTimeout(r, 100));
-    assert.strictEqual(count('TCPSocketWrap'), baseline.sockets);
+    assert.ok(count('TCPSocketWrap') <= baseline.sockets, `sockets ${count('TCPSocketWrap')} > ${baseline.sockets}`);
     await api.close();
     assert.ok(count('Timeout') <= baseline.timers, `timers ${count('Timeout')} > ${baseline.timers}`);
   });
