@@ -10,7 +10,7 @@ const { measureInTurns } = require('./lib/measure');
 const { axiosClient, nodeHttpClient } = require('./lib/bare-clients');
 const { Datasource } = require('../dist/lib/datasource');
 const { parseSettings } = require('../dist/lib/settings');
-const { buildPlan } = require('../dist/lib/plan');
+const { buildPlan } = require('../dist/lib/http/plan');
 
 async function main() {
   const child = fork(path.join(__dirname, 'server.js'));

@@ -22,7 +22,7 @@ function newest(p) {
 }
 
 function buildIfStale() {
-  const built = ['rest-datasource', 'rest-query'].map((n) => path.join(root, 'dist', 'nodes', `${n}.js`));
+  const built = Object.values(require('../package.json')['node-red'].nodes).map((f) => path.join(root, f));
   const builtAt = Math.min(...built.map((f) => (fs.existsSync(f) ? fs.statSync(f).mtimeMs : 0)));
   const sources = ['src', 'locales', 'icons', 'scripts/build.js', 'tsconfig.json'].map((p) => path.join(root, p));
   if (builtAt > 0 && builtAt >= Math.max(...sources.map(newest))) return;

@@ -11,7 +11,7 @@ const NODES = ['rest-datasource', 'rest-query'];
 const LANGS = ['en-US', 'de', 'ja'];
 
 const catalog = (lang, node) => JSON.parse(fs.readFileSync(path.join(ROOT, 'locales', lang, `${node}.json`), 'utf8'));
-const editorHtml = (node) => fs.readFileSync(path.join(ROOT, 'src', 'nodes', `${node}.html`), 'utf8');
+const editorHtml = (node) => fs.readFileSync(path.join(ROOT, 'src', 'nodes', node, 'editor.html'), 'utf8');
 const helpHtml = (lang, node) => fs.readFileSync(path.join(ROOT, 'locales', lang, `${node}.html`), 'utf8');
 
 function flatten(obj, prefix = '', out = {}) {

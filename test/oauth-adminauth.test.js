@@ -47,7 +47,6 @@ describe('oauth2 admin routes under adminAuth (real runtime)', function () {
         uiPort: port,
         flowFile: 'flows.json',
         credentialSecret: 'runtime-credential-secret',
-        nodesDir: [path.join(__dirname, '..', 'dist', 'nodes')],
         adminAuth: {
           type: 'credentials',
           users: [{ username: 'admin', password: bcrypt.hashSync('admin-pw', 4), permissions: '*' }],
@@ -55,6 +54,7 @@ describe('oauth2 admin routes under adminAuth (real runtime)', function () {
         editorTheme: { tours: false },
       })};`,
     );
+    runner.linkPackage(userDir);
     // /auth/login is public under adminAuth: it answers once the runtime is up.
     nr = await runner.startNodeRed({ runtime, userDir, port, readyPath: 'auth/login' });
     base = nr.url.replace(/\/$/, '');

@@ -77,8 +77,8 @@ describe('package: npm pack, install like the palette manager, load in Node-RED 
       assert.ok(files.includes(file), `${file} is in the tarball`);
     }
     for (const type of TYPES) {
-      assert.ok(files.includes(`dist/nodes/${type}.html`), `${type}.html is in the tarball`);
-      assert.ok(files.includes(`dist/nodes/locales/en-US/${type}.json`), `${type} catalog is in the tarball`);
+      assert.ok(files.includes(`dist/nodes/${type}/index.html`), `${type}/index.html is in the tarball`);
+      assert.ok(files.includes(`dist/nodes/${type}/locales/en-US/index.json`), `${type} catalog is in the tarball`);
     }
     const examples = fs.readdirSync(runner.EXAMPLES_DIR).filter((f) => f.endsWith('.json'));
     for (const e of examples) assert.ok(files.includes(`examples/${e}`), `examples/${e} is in the tarball`);

@@ -4,7 +4,7 @@
 const assert = require('assert');
 const { helper, loadQuery, collect, useRuntime } = require('./lib/nr');
 const { startServer } = require('./lib/server');
-const { nextLink, parsePagination } = require('../dist/lib/pagination');
+const { nextLink, parsePagination } = require('../dist/lib/features/pagination');
 
 const ITEMS = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
 const SIZE = 3;

@@ -1,7 +1,7 @@
 'use strict';
 // The pure proxy decisions (src/lib/proxy.ts): NO_PROXY matching and proxy URL parsing.
 const assert = require('assert');
-const { NoProxyList, parseProxyUrl, proxyRoutesFromEnv, proxyFor } = require('../dist/lib/proxy');
+const { NoProxyList, parseProxyUrl, proxyRoutesFromEnv, proxyFor } = require('../dist/lib/net/proxy');
 
 describe('proxy: NO_PROXY rules and proxy URLs', function () {
   it('matches host names, domain suffixes, IPs, CIDR ranges and ports', function () {

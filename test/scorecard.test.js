@@ -75,11 +75,13 @@ describe('Node-RED scorecard (offline checks)', function () {
       const dir = path.dirname(path.join(root, file));
       const { html } = editorDefinition(path.join(root, file));
       const inline = html.includes(`data-help-name="${type}"`);
-      const help = path.join(dir, 'locales', 'en-US', `${type}.html`);
-      assert.ok(inline || fs.existsSync(help), `${type} has help (inline or locales/en-US/${type}.html)`);
+      // Node-RED reads the catalog and help named after the node's .js file.
+      const base = path.basename(file, '.js');
+      const help = path.join(dir, 'locales', 'en-US', `${base}.html`);
+      assert.ok(inline || fs.existsSync(help), `${type} has help (inline or locales/en-US/${base}.html)`);
       if (!inline) assert.match(fs.readFileSync(help, 'utf8'), new RegExp(`data-help-name="${type}"`));
-      const catalog = path.join(dir, 'locales', 'en-US', `${type}.json`);
-      assert.ok(fs.existsSync(catalog), `${type} has locales/en-US/${type}.json`);
+      const catalog = path.join(dir, 'locales', 'en-US', `${base}.json`);
+      assert.ok(fs.existsSync(catalog), `${type} has locales/en-US/${base}.json`);
       assert.ok(JSON.parse(fs.readFileSync(catalog, 'utf8'))[type], `the ${type} catalog has a "${type}" section`);
     }
   });

@@ -6,7 +6,7 @@ const { helper, loadQuery, useRuntime } = require('./lib/nr');
 const { startServer } = require('./lib/server');
 const { Datasource } = require('../dist/lib/datasource');
 const { parseSettings } = require('../dist/lib/settings');
-const { buildPlan } = require('../dist/lib/plan');
+const { buildPlan } = require('../dist/lib/http/plan');
 
 const TOKEN = 'tok_9f8e7d6c5b4a-bearer-secret';
 const row = (name, value, valueType = 'str') => ({ name, value, valueType });

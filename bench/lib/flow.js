@@ -13,8 +13,8 @@ const runtimeDir = path.dirname(require.resolve(`${runtime}/package.json`));
 const coreHttpRequest = require(
   require.resolve('@node-red/nodes/core/network/21-httprequest.js', { paths: [runtimeDir] }),
 );
-const datasourceNode = require('../../dist/nodes/rest-datasource.js');
-const queryNode = require('../../dist/nodes/rest-query.js');
+const datasourceNode = require('../../dist/nodes/rest-datasource/index.js');
+const queryNode = require('../../dist/nodes/rest-query/index.js');
 
 const NODES = [datasourceNode, queryNode, coreHttpRequest];
 

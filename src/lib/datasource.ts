@@ -7,27 +7,27 @@ import type { AuthScheme } from './auth/scheme';
 import { noAuth } from './auth/scheme';
 import { apiKeyAuth, basicAuth, bearerAuth } from './auth/static';
 import { digestAuth } from './auth/digest';
-import { encodeBody } from './body';
-import { Cancel } from './cancel';
-import { CLOSED, HttpClient, TIMEOUT } from './client';
-import type { ClientOptions } from './client';
-import { DatasourceCookieJar } from './cookie-jar';
+import { encodeBody } from './http/body';
+import { Cancel } from './http/cancel';
+import { CLOSED, HttpClient, TIMEOUT } from './http/client';
+import type { ClientOptions } from './http/client';
+import { DatasourceCookieJar } from './features/cookie-jar';
 import { configError, RestError } from './errors';
-import { cookieHeader } from './headers';
-import { Limiter } from './limiter';
-import type { DatasourceDefaults } from './plan';
-import { datasourceDefaults } from './plan';
+import { cookieHeader } from './http/headers';
+import { Limiter } from './features/limiter';
+import type { DatasourceDefaults } from './http/plan';
+import { datasourceDefaults } from './http/plan';
 import { MASK, Redactor } from './redact';
-import { nextHop, redirectLocation } from './redirects';
-import { backoff, parseRetryAfter, retryableError, retryableStatus } from './retry';
+import { nextHop, redirectLocation } from './http/redirects';
+import { backoff, parseRetryAfter, retryableError, retryableStatus } from './http/retry';
 import type { DatasourceSettings } from './settings';
 import { secretsOf } from './settings';
-import { createProxyAgents } from './proxy-agent';
-import { proxyRoutesFromEnv } from './proxy';
-import type { ProxyRoutes } from './proxy';
-import { RequestSigner } from './signature';
-import { buildTlsOptions } from './tls';
-import type { TlsInput } from './tls';
+import { createProxyAgents } from './net/proxy-agent';
+import { proxyRoutesFromEnv } from './net/proxy';
+import type { ProxyRoutes } from './net/proxy';
+import { RequestSigner } from './features/signature';
+import { buildTlsOptions } from './net/tls';
+import type { TlsInput } from './net/tls';
 import {
   bodyHasSlot,
   defaultsUseToken,
@@ -36,12 +36,12 @@ import {
   hasTokenSlot,
   markDefaults,
   showTokenSlots,
-} from './token-placeholder';
+} from './features/token-placeholder';
 import type { HttpResult, RequestPlan, SendObserver, WireRequest, WireResponse } from './types';
 import { wireUrl } from './types';
-import { joinPath, resolveUrl } from './url';
+import { joinPath, resolveUrl } from './http/url';
 
-export { TOKEN_PLACEHOLDER } from './token-placeholder';
+export { TOKEN_PLACEHOLDER } from './features/token-placeholder';
 
 /** Whether a header or query value of the request holds a configured `{{$token}}` slot. */
 function hasSlotIn(req: WireRequest): boolean {

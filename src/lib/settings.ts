@@ -5,7 +5,7 @@
  */
 import { configError } from './errors';
 import type { NameValue } from './types';
-import { parseBaseUrl } from './url';
+import { parseBaseUrl } from './base-url';
 
 export type AuthType = 'none' | 'basic' | 'bearer' | 'apiKey' | 'digest' | 'oauth2';
 export type GrantType = 'client_credentials' | 'authorization_code' | 'password' | 'manual';

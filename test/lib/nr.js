@@ -13,8 +13,8 @@ for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'http
 const runtime = process.env.NODE_RED_RUNTIME;
 if (runtime) helper.init(require.resolve(runtime));
 
-const datasourceNode = require('../../dist/nodes/rest-datasource.js');
-const queryNode = require('../../dist/nodes/rest-query.js');
+const datasourceNode = require('../../dist/nodes/rest-datasource/index.js');
+const queryNode = require('../../dist/nodes/rest-query/index.js');
 
 const NODES = [datasourceNode, queryNode];
 

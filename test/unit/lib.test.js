@@ -8,12 +8,13 @@ const {
   retryableStatus,
   retryableError,
   RETRY_AFTER_CAP_MS,
-} = require('../../dist/lib/retry');
-const { joinPath, resolveUrl, parseBaseUrl, fillPath } = require('../../dist/lib/url');
+} = require('../../dist/lib/http/retry');
+const { joinPath, resolveUrl, fillPath } = require('../../dist/lib/http/url');
+const { parseBaseUrl } = require('../../dist/lib/base-url');
 const { parseDigestChallenge } = require('../../dist/lib/auth/digest');
-const { parseSetCookies, decodeBody } = require('../../dist/lib/response');
+const { parseSetCookies, decodeBody } = require('../../dist/lib/http/response');
 const { parseSettings } = require('../../dist/lib/settings');
-const { Limiter } = require('../../dist/lib/limiter');
+const { Limiter } = require('../../dist/lib/features/limiter');
 
 describe('lib: redaction', function () {
   it('masks every secret and its URL-encoded form, longest first', function () {

@@ -4,7 +4,7 @@
  */
 import { AuthorizationCode, ClientCredentials, ResourceOwnerPassword } from 'simple-oauth2';
 import type { AccessToken, ModuleOptions, WreckHttpOptions } from 'simple-oauth2';
-import type { HttpClient } from '../client';
+import type { HttpClient } from '../http/client';
 import { configError, fromNetworkError, RestError } from '../errors';
 import type { OAuth2Settings, DatasourceCredentials } from '../settings';
 import type { TokenSet } from './tokens';

@@ -4,7 +4,7 @@
  */
 import type { AuthScheme } from '../auth/scheme';
 import { setAuthHeader, setAuthParam } from '../auth/scheme';
-import type { HttpClient } from '../client';
+import type { HttpClient } from '../http/client';
 import { configError } from '../errors';
 import type { DatasourceSettings } from '../settings';
 import type { WireRequest, WireResponse } from '../types';

@@ -5,7 +5,7 @@
  * reach some hosts directly and others through the proxy (a redirect, a token endpoint).
  */
 import { BlockList, isIP } from 'node:net';
-import { configError } from './errors';
+import { configError } from '../errors';
 
 export interface ProxyEndpoint {
   protocol: 'http:' | 'https:';

@@ -8,13 +8,13 @@
  * A next URL must stay on the datasource origin. `pages()` runs the loop with one page of
  * look-ahead, so the last page a flow receives is known to be the last.
  */
-import { configError, RestError } from './errors';
+import { configError, RestError } from '../errors';
 import { getPath, parsePath } from './json-path';
 import type { PathSegment } from './json-path';
-import { int } from './settings';
-import type { RawConfig } from './settings';
+import { int } from '../settings';
+import type { RawConfig } from '../settings';
 import { hasTokenSlot } from './token-placeholder';
-import type { RequestPlan } from './types';
+import type { RequestPlan } from '../types';
 
 export type PageMode = 'off' | 'link' | 'nextUrl' | 'param';
 export type PageOutput = 'each' | 'all';

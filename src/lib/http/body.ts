@@ -3,8 +3,8 @@
  * length and nothing re-encodes it later.
  */
 import { randomBytes } from 'node:crypto';
-import { configError } from './errors';
-import type { BodyType } from './types';
+import { configError } from '../errors';
+import type { BodyType } from '../types';
 
 export interface EncodedBody {
   data: Buffer;

@@ -4,11 +4,11 @@
  * case-insensitively and the more specific entry replaces the whole entry.
  */
 import { mergeBodyFields } from './body';
-import { configError } from './errors';
+import { configError } from '../errors';
 import { headersFromRows, mergeCookies, mergeHeaders, mergeParams, rowsToObject } from './headers';
-import type { DatasourceSettings } from './settings';
-import type { BodyType, HeaderMap, HttpMethod, ParamMap, RequestPlan, ResponseType } from './types';
-import { HTTP_METHODS } from './types';
+import type { DatasourceSettings } from '../settings';
+import type { BodyType, HeaderMap, HttpMethod, ParamMap, RequestPlan, ResponseType } from '../types';
+import { HTTP_METHODS } from '../types';
 import { fillPath } from './url';
 
 /** The datasource's part of every request, computed once per deploy. */

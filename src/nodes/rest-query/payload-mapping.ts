@@ -4,9 +4,9 @@
  * msg.response. JSONata is Node-RED's own (RED.util), so no dependency is added.
  */
 import type { Node, NodeAPI } from 'node-red';
-import { configError } from '../lib/errors';
-import { getPath, parsePath } from '../lib/json-path';
-import type { PathSegment } from '../lib/json-path';
+import { configError } from '../../lib/errors';
+import { getPath, parsePath } from '../../lib/features/json-path';
+import type { PathSegment } from '../../lib/features/json-path';
 
 export type PayloadPathType = 'path' | 'jsonata';
 

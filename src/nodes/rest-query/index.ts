@@ -3,19 +3,19 @@
  * a Catch node receives). Every input ends in exactly one send or one error, and done().
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { configError, RestError } from '../lib/errors';
-import { buildPlan, RESPONSE_HEADERS_MARKER } from '../lib/plan';
-import type { MsgParts, QueryParts } from '../lib/plan';
-import { parsePagination } from '../lib/pagination';
-import type { PaginationSettings } from '../lib/pagination';
-import { decodeBody, isSuccess, parseSetCookies } from '../lib/response';
-import type { BodyType, HttpMethod, HttpResult, ResponseType, SendObserver } from '../lib/types';
-import { HTTP_METHODS } from '../lib/types';
-import { int } from '../lib/settings';
+import { configError, RestError } from '../../lib/errors';
+import { buildPlan, RESPONSE_HEADERS_MARKER } from '../../lib/http/plan';
+import type { MsgParts, QueryParts } from '../../lib/http/plan';
+import { parsePagination } from '../../lib/features/pagination';
+import type { PaginationSettings } from '../../lib/features/pagination';
+import { decodeBody, isSuccess, parseSetCookies } from '../../lib/http/response';
+import type { BodyType, HttpMethod, HttpResult, ResponseType, SendObserver } from '../../lib/types';
+import { HTTP_METHODS } from '../../lib/types';
+import { int } from '../../lib/settings';
 import { runPaged } from './paged-query';
 import { PayloadMapping } from './payload-mapping';
 import { TypedRows } from './typed-rows';
-import type { RestDatasourceNode } from './types';
+import type { RestDatasourceNode } from '../../runtime/types';
 
 interface RestQueryConfig extends NodeDef {
   datasource: string;

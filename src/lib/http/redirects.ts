@@ -3,7 +3,7 @@
  * https→http downgrade) loses every credential: Authorization, Cookie, API-key and secret
  * headers. Auth is re-applied only on hops back on the datasource origin.
  */
-import type { HttpMethod, WireRequest, WireResponse } from './types';
+import type { HttpMethod, WireRequest, WireResponse } from '../types';
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 

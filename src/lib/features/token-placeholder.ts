@@ -10,8 +10,8 @@
  * API would echo back (a search term, a comment), and the token itself never enters a msg.
  */
 import { randomBytes } from 'node:crypto';
-import type { DatasourceDefaults } from './plan';
-import type { HeaderMap } from './types';
+import type { DatasourceDefaults } from '../http/plan';
+import type { HeaderMap } from '../types';
 
 export const TOKEN_PLACEHOLDER = '{{$token}}';
 

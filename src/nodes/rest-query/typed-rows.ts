@@ -3,8 +3,8 @@
  * types. Constant types are evaluated once on deploy; msg, flow, global and env per message.
  */
 import type { Node, NodeAPI, NodeMessage } from 'node-red';
-import { configError } from '../lib/errors';
-import { markValue } from '../lib/token-placeholder';
+import { configError } from '../../lib/errors';
+import { markValue } from '../../lib/features/token-placeholder';
 
 export interface TypedRow {
   name?: unknown;

@@ -3,16 +3,16 @@
  * the running Datasource that every `rest-query` using it shares.
  */
 import type { NodeAPI, NodeDef } from 'node-red';
-import { Datasource } from '../lib/datasource';
-import { RestError } from '../lib/errors';
-import { parseSettings } from '../lib/settings';
-import type { DatasourceCredentials, RawConfig } from '../lib/settings';
-import { Redactor } from '../lib/redact';
-import { registerAdminRoutes } from './admin-routes';
-import { networkOptions } from './network-config';
-import { oauthOptions, oauthRuntime, redactTokens } from './oauth-runtime';
-import type { RestDatasourceNode } from './types';
-import { DATASOURCE_CREDENTIALS } from './types';
+import { Datasource } from '../../lib/datasource';
+import { RestError } from '../../lib/errors';
+import { parseSettings } from '../../lib/settings';
+import type { DatasourceCredentials, RawConfig } from '../../lib/settings';
+import { Redactor } from '../../lib/redact';
+import { registerAdminRoutes } from '../../admin';
+import { networkOptions } from '../../runtime/network-config';
+import { oauthOptions, oauthRuntime, redactTokens } from '../../runtime/oauth-runtime';
+import type { RestDatasourceNode } from '../../runtime/types';
+import { DATASOURCE_CREDENTIALS } from '../../runtime/types';
 
 export = function register(RED: NodeAPI): void {
   function RestDatasource(this: RestDatasourceNode, config: NodeDef & RawConfig) {

@@ -2,8 +2,8 @@
  * Header, parameter and cookie values: validation (no malformed header is ever sent) and the
  * merge rule datasource < query < msg where the more specific entry replaces the whole entry.
  */
-import { configError } from './errors';
-import type { HeaderMap, NameValue, ParamMap } from './types';
+import { configError } from '../errors';
+import type { HeaderMap, NameValue, ParamMap } from '../types';
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // Field values: visible ASCII, space, tab and obs-text; never CR, LF or NUL.

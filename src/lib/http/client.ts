@@ -8,11 +8,12 @@ import https from 'node:https';
 import axios from 'axios';
 import type { AxiosError, AxiosInstance, AxiosResponse } from 'axios';
 import type { ExchangeSignal } from './cancel';
-import { fromNetworkError, RestError } from './errors';
+import { fromNetworkError, RestError } from '../errors';
 import { nodeHttpAdapter } from './node-adapter';
-import type { TlsOptions } from './tls';
-import type { WireRequest, WireResponse } from './types';
-import { buildQueryString } from './types';
+import type { TlsOptions } from '../net/tls';
+import type { WireRequest, WireResponse } from '../types';
+import { buildQueryString } from '../types';
+import { KEEP_ALIVE_MSECS } from '../net/keep-alive';
 
 export interface ClientOptions {
   tls: TlsOptions;
@@ -25,14 +26,6 @@ export interface ClientOptions {
 export const USER_AGENT = 'node-red-contrib-rest-datasource';
 /** axios' own default Accept, sent by us so axios has no default headers to merge. */
 export const DEFAULT_ACCEPT = 'application/json, text/plain, */*';
-
-/**
- * TCP keep-alive probe delay of our agents. axios sets `socket.setKeepAlive(true, 60000)` on
- * every request's socket and Node's agent sets its own `keepAliveMsecs` whenever a socket
- * goes back to the pool; with two different values each request cost eight `setsockopt`
- * calls (strace). With the same value Node skips the call. Custom agents should use it too.
- */
-export const KEEP_ALIVE_MSECS = 60_000;
 
 /** Why an exchange was aborted: reported as the matching stable code. */
 export const TIMEOUT = Symbol('timeout');

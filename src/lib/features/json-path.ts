@@ -3,7 +3,7 @@
  * `links[0].href`, `$.data["odd.name"]`. A leading `$` or `$.` (as in JSONPath) is allowed.
  * No wildcards or filters: for those, use a JSONata expression.
  */
-import { configError } from './errors';
+import { configError } from '../errors';
 
 export type PathSegment = string | number;
 

@@ -1,28 +1,8 @@
 /**
- * URL handling: the base URL, `{{placeholder}}` filling, and the same-origin guard that keeps
+ * URL handling: `{{placeholder}}` filling, and the same-origin guard that keeps
  * a datasource's credentials on the datasource's own origin.
  */
-import { configError, RestError } from './errors';
-
-export function parseBaseUrl(text: string): URL {
-  if (!text) throw configError('baseUrl', 'is required, for example https://api.example.com/v1');
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw configError('baseUrl', `"${text}" is not a URL; write it as https://host[:port][/path]`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw configError('baseUrl', `must start with http:// or https://, got "${url.protocol}"`);
-  }
-  if (url.username || url.password) {
-    throw configError('baseUrl', 'must not contain a user name or password; use Basic authentication instead');
-  }
-  if (url.search || url.hash) {
-    throw configError('baseUrl', 'must not contain ?query or #fragment; put query parameters in the Params list');
-  }
-  return url;
-}
+import { configError, RestError } from '../errors';
 
 const PLACEHOLDER = /\{\{\s*([^{}\s]+)\s*\}\}/g;
 

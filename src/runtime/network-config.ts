@@ -6,9 +6,9 @@
 import type { Node, NodeAPI } from 'node-red';
 import type { DatasourceOptions } from '../lib/datasource';
 import { configError } from '../lib/errors';
-import { proxyRoutesFromNode } from '../lib/proxy';
+import { proxyRoutesFromNode } from '../lib/net/proxy';
 import type { DatasourceSettings } from '../lib/settings';
-import type { TlsInput } from '../lib/tls';
+import type { TlsInput } from '../lib/net/tls';
 
 /** What the core `tls-config` node exposes (05-tls.js). */
 interface TlsConfigNode extends Node<{ passphrase?: string }> {

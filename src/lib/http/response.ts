@@ -3,8 +3,8 @@
  * a flow reads from the output message.
  */
 import { isUtf8 } from 'node:buffer';
-import { RestError } from './errors';
-import type { ResponseType } from './types';
+import { RestError } from '../errors';
+import type { ResponseType } from '../types';
 
 const JSON_CT = /^application\/(?:[\w.+-]*\+)?json|^text\/json/i;
 const TEXT_CT =

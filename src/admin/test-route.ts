@@ -1,65 +1,25 @@
 /**
- * Admin HTTP routes of the datasource (under httpAdminRoot). They take the editor's current,
- * unsaved dialog values; what the body does not carry comes from the deployed node.
+ * The "Test connection" admin route: one request with the editor's current, unsaved dialog
+ * values (what the body does not carry comes from the deployed node).
  */
 import type { NodeAPI } from 'node-red';
 import type { Request, Response } from 'express';
 import { Datasource } from '../lib/datasource';
 import { RestError } from '../lib/errors';
 import { Redactor } from '../lib/redact';
-import { decodeText } from '../lib/response';
-import { CREDENTIAL_NAMES, parseSettings } from '../lib/settings';
-import type { RawConfig } from '../lib/settings';
-import { buildPlan } from '../lib/plan';
-import { networkOptions } from './network-config';
-import type { RestDatasourceNode } from './types';
-import { oauthOptions } from './oauth-runtime';
-import { registerOAuthRoutes } from './oauth-routes';
-
-/** Node-RED's editor sends this for an unchanged password credential. */
-const UNCHANGED = '__PWRD__';
-
-/** Merge the editor's values over the deployed node's config and credentials. */
-export function editorSettings(
-  RED: NodeAPI,
-  id: string,
-  body: unknown,
-): { config: RawConfig; credentials: Record<string, unknown> } {
-  const input = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
-  const deployed = RED.nodes.getNode(id) as RestDatasourceNode | null;
-  const config: RawConfig = { ...(deployed?.rawConfig ?? {}) };
-  const stored = (RED.nodes.getCredentials(id) ?? {}) as Record<string, unknown>;
-  // Stored secrets belong to the deployed origin: a dialog pointed elsewhere must type them again.
-  const credentials: Record<string, unknown> = sameOrigin(config.baseUrl, input.baseUrl) ? { ...stored } : {};
-  for (const [key, value] of Object.entries(input)) {
-    if ((CREDENTIAL_NAMES as readonly string[]).includes(key)) {
-      if (value !== UNCHANGED && value !== undefined) credentials[key] = value;
-    } else {
-      config[key] = value;
-    }
-  }
-  return { config, credentials };
-}
-
-function originOf(url: unknown): string | undefined {
-  try {
-    return typeof url === 'string' ? new URL(url).origin : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function sameOrigin(deployed: unknown, edited: unknown): boolean {
-  return edited === undefined || edited === deployed || originOf(edited) === originOf(deployed);
-}
+import { decodeText } from '../lib/http/response';
+import { parseSettings } from '../lib/settings';
+import { buildPlan } from '../lib/http/plan';
+import { networkOptions } from '../runtime/network-config';
+import { oauthOptions } from '../runtime/oauth-runtime';
+import { editorSettings } from './editor-settings';
 
 function redactorFor(credentials: Record<string, unknown>): Redactor {
   return new Redactor().add(...Object.values(credentials).filter((v): v is string => typeof v === 'string'));
 }
 
-export function registerAdminRoutes(RED: NodeAPI): void {
+export function registerTestRoute(RED: NodeAPI): void {
   const write = RED.auth.needsPermission('rest-datasource.write');
-  registerOAuthRoutes(RED);
 
   RED.httpAdmin.post('/rest-datasource/:id/test', write, (req: Request, res: Response) => {
     const { config, credentials } = editorSettings(RED, String(req.params.id), req.body);

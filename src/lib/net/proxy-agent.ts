@@ -11,7 +11,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { KEEP_ALIVE_MSECS } from './client';
+import { KEEP_ALIVE_MSECS } from './keep-alive';
 import type { ProxyRoutes } from './proxy';
 import { proxyFor } from './proxy';
 import { authority, openTunnel, proxyFailure, reachProxy } from './proxy-connect';

@@ -3,7 +3,7 @@
  * started per second. Waiters are served strictly in arrival order and are never dropped;
  * on close every waiter is rejected, so each queued message still gets its one error.
  */
-import { RestError } from './errors';
+import { RestError } from '../errors';
 
 interface Waiter {
   resolve: () => void;

@@ -5,10 +5,10 @@
  * HS256 is HMAC-SHA-256 from node:crypto; no JWT library is needed to produce it.
  */
 import { createHash, createHmac, randomUUID } from 'node:crypto';
-import { configError } from './errors';
-import { checkHeaderName } from './headers';
-import type { WireRequest } from './types';
-import { wireUrl } from './types';
+import { configError } from '../errors';
+import { checkHeaderName } from '../http/headers';
+import type { WireRequest } from '../types';
+import { wireUrl } from '../types';
 
 /** Seconds a signature stays valid after it is made. */
 export const SIGNATURE_LIFETIME_S = 600;

@@ -12,11 +12,11 @@ import { parseSettings } from '../lib/settings';
 import { createPkce } from '../lib/oauth/pkce';
 import { createOAuthScheme, isOAuthScheme } from '../lib/oauth/scheme';
 import type { TokenSet } from '../lib/oauth/tokens';
-import { editorSettings } from './admin-routes';
-import { oauthRuntime } from './oauth-runtime';
-import type { PendingContext } from './oauth-runtime';
-import type { RestDatasourceNode } from './types';
-import { networkOptions } from './network-config';
+import { editorSettings } from './editor-settings';
+import { oauthRuntime } from '../runtime/oauth-runtime';
+import type { PendingContext } from '../runtime/oauth-runtime';
+import type { RestDatasourceNode } from '../runtime/types';
+import { networkOptions } from '../runtime/network-config';
 
 export const CALLBACK_PATH = '/rest-datasource/oauth/callback';
 

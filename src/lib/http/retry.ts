@@ -3,8 +3,8 @@
  * Idempotent methods retry network errors, 429 and 5xx; POST and PATCH only retry failures
  * where the request certainly never reached the server (refused connection, unknown host).
  */
-import type { ErrorCode } from './errors';
-import type { HttpMethod } from './types';
+import type { ErrorCode } from '../errors';
+import type { HttpMethod } from '../types';
 
 const IDEMPOTENT = new Set<HttpMethod>(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 const NEVER_SENT = new Set<ErrorCode>(['ECONNREFUSED', 'ENOTFOUND']);

@@ -5,12 +5,12 @@
  * `all` sends one msg with every page's items concatenated.
  */
 import type { NodeAPI, NodeMessage, NodeMessageInFlow } from 'node-red';
-import type { Datasource } from '../lib/datasource';
-import { RestError } from '../lib/errors';
-import type { FetchedPage, Page, PaginationSettings } from '../lib/pagination';
-import { pages, Paginator } from '../lib/pagination';
-import { decodeBody, isSuccess } from '../lib/response';
-import type { HttpResult, RequestPlan, SendObserver } from '../lib/types';
+import type { Datasource } from '../../lib/datasource';
+import { RestError } from '../../lib/errors';
+import type { FetchedPage, Page, PaginationSettings } from '../../lib/features/pagination';
+import { pages, Paginator } from '../../lib/features/pagination';
+import { decodeBody, isSuccess } from '../../lib/http/response';
+import type { HttpResult, RequestPlan, SendObserver } from '../../lib/types';
 import type { PayloadMapping } from './payload-mapping';
 
 export type PageResult = HttpResult & FetchedPage;

@@ -1,0 +1,9 @@
+/** Every admin HTTP route of the package (under httpAdminRoot), registered once. */
+import type { NodeAPI } from 'node-red';
+import { registerOAuthRoutes } from './oauth-routes';
+import { registerTestRoute } from './test-route';
+
+export function registerAdminRoutes(RED: NodeAPI): void {
+  registerOAuthRoutes(RED);
+  registerTestRoute(RED);
+}
