@@ -133,12 +133,16 @@ export function importCurl(command: string, options: CurlImportOptions = {}): Cu
   if (command.length > MAX_COMMAND_CHARS) {
     throw new CurlImportError(`command: longer than ${MAX_COMMAND_CHARS} characters; shorten the body`);
   }
+  if (/\^\r?\n/.test(command) && !/\\\r?\n/.test(command)) {
+    throw new CurlImportError(
+      'command: this looks like Windows cmd syntax (lines end in ^); copy as cURL (bash) instead',
+    );
+  }
   let split;
   try {
     split = splitShellWords(command.replace(/^\s*[$%>]\s+/, ''));
   } catch (err) {
-    const hint = /\^\r?\n/.test(command) ? ' (this looks like Windows cmd syntax: copy as cURL (bash) instead)' : '';
-    throw new CurlImportError(`command: ${err instanceof ShellSyntaxError ? err.message : String(err)}${hint}`);
+    throw new CurlImportError(`command: ${err instanceof ShellSyntaxError ? err.message : String(err)}`);
   }
   const [program, ...args] = split.words;
   if (!program || !/(^|\/)curl(\.exe)?$/.test(program)) {
