@@ -15,6 +15,8 @@ export interface IndexedParam {
   type?: string;
   /** kept for required parameters only, cut at MAX_TEXT characters */
   description?: string;
+  /** a required parameter's default (or its only allowed value), as text */
+  default?: string;
 }
 
 export interface IndexedOperation {
@@ -50,6 +52,12 @@ export function bodyTypeOf(mediaTypes: string[]): BodyType {
   return 'binary';
 }
 
+function defaultOf(o: JsonObject): string | undefined {
+  const only = Array.isArray(o.enum) && o.enum.length === 1 ? o.enum[0] : undefined;
+  const v = o.default ?? only;
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
+}
+
 function paramOf(spec: Spec, raw: unknown): (IndexedParam & { body?: true; form?: true }) | undefined {
   const p = spec.follow(raw);
   if (!isObject(p) || typeof p.name !== 'string' || typeof p.in !== 'string') return undefined;
@@ -64,6 +72,8 @@ function paramOf(spec: Spec, raw: unknown): (IndexedParam & { body?: true; form?
   if (type) out.type = type;
   const description = out.required ? short(p.description) : '';
   if (description) out.description = description;
+  const fallback = defaultOf(p) ?? (isObject(schema) ? defaultOf(schema) : undefined);
+  if (out.required && fallback !== undefined) out.default = fallback;
   return out;
 }
 

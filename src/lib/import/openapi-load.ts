@@ -17,7 +17,10 @@ export const MAX_SPEC_BYTES = 16 * 1024 * 1024;
 export const MAX_REF_DOCUMENTS = 50;
 
 /** Where pasted text "lives": a relative reference in it resolves here and is refused. */
-const PASTED = 'https://pasted.invalid/openapi';
+const PASTED_ORIGIN = 'https://pasted.invalid';
+const PASTED = PASTED_ORIGIN + '/openapi';
+/** Most objects and lists a description may hold, YAML aliases counted each time they are used (GitHub's REST description has about 90,000). */
+export const MAX_NODES = 2_000_000;
 
 export interface LoadOptions {
   /** the URL the text was fetched from (other documents on its origin may be referenced) */
@@ -50,12 +53,34 @@ export interface Spec {
 }
 
 function describe(url: string): string {
-  if (url.startsWith(PASTED)) return 'a document beside pasted text (paste a description that needs no other file)';
+  if (url.startsWith(PASTED_ORIGIN + '/'))
+    return 'a document beside pasted text (paste a description that needs no other file)';
   if (/^file:/i.test(url) || url.startsWith('/')) return 'a local file';
   try {
     return `${new URL(url).origin}, another origin than the description's`;
   } catch {
     return 'an unreadable location';
+  }
+}
+
+/**
+ * YAML aliases share one value among many places; walked as a tree (as the reference resolver
+ * walks it) a few lines can stand for billions of values. Count the values as a tree walk meets them.
+ */
+function checkExpansion(root: unknown): void {
+  let budget = MAX_NODES;
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const v = stack.pop();
+    if (--budget < 0) {
+      throw new OpenApiImportError(
+        'the description expands to more than 2 million objects (YAML aliases used over and over); it was not read',
+      );
+    }
+    if (v && typeof v === 'object') {
+      for (const child of Object.values(v as Record<string, unknown>))
+        if (child && typeof child === 'object') stack.push(child);
+    }
   }
 }
 
@@ -97,14 +122,19 @@ export async function loadSpec(text: string, options: LoadOptions = {}): Promise
   };
   const parser = new $RefParser();
   try {
+    const parsed = await parser.parse(rootUrl, {
+      resolve: { file: false, http: false, guarded: resolver },
+    } as ParserOptions);
+    checkExpansion(parsed);
     // bundle = resolve, then references into other documents become internal ones.
     const parserOptions: ParserOptions = {
       resolve: { file: false, http: false, external: true, guarded: resolver },
       parse: { text: false, binary: false },
     };
-    await parser.bundle(rootUrl, parserOptions);
+    await parser.bundle(rootUrl, parsed, parserOptions);
   } catch (err) {
     if (refused) throw refused;
+    if (err instanceof OpenApiImportError) throw err;
     throw new OpenApiImportError(
       `the description could not be read: ${err instanceof Error ? err.message : String(err)}`,
     );
