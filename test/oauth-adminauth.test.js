@@ -30,7 +30,17 @@ function request(base, method, pathname, { headers = {}, body } = {}) {
   });
 }
 
-describe('oauth2 admin routes under adminAuth (real runtime)', function () {
+/** An editor token for this user, as the Authorization header the editor sends. */
+async function editorToken(base, username, password, scope) {
+  const res = await request(base, 'POST', '/auth/token', {
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: `client_id=node-red-admin&grant_type=password&scope=${scope}&username=${username}&password=${password}`,
+  });
+  assert.strictEqual(res.status, 200, res.text);
+  return { Authorization: 'Bearer ' + JSON.parse(res.text).access_token };
+}
+
+describe('admin routes under adminAuth (real runtime)', function () {
   this.timeout(30000);
   let nr;
   let base;
@@ -49,7 +59,10 @@ describe('oauth2 admin routes under adminAuth (real runtime)', function () {
         credentialSecret: 'runtime-credential-secret',
         adminAuth: {
           type: 'credentials',
-          users: [{ username: 'admin', password: bcrypt.hashSync('admin-pw', 4), permissions: '*' }],
+          users: [
+            { username: 'admin', password: bcrypt.hashSync('admin-pw', 4), permissions: '*' },
+            { username: 'viewer', password: bcrypt.hashSync('viewer-pw', 4), permissions: 'read' },
+          ],
         },
         editorTheme: { tours: false },
       })};`,
@@ -59,6 +72,7 @@ describe('oauth2 admin routes under adminAuth (real runtime)', function () {
     nr = await runner.startNodeRed({ runtime, userDir, port, readyPath: 'auth/login' });
     base = nr.url.replace(/\/$/, '');
   });
+  const login = (username, password, scope = '*') => editorToken(base, username, password, scope);
 
   after(async function () {
     if (nr) await nr.stop();
@@ -91,12 +105,7 @@ describe('oauth2 admin routes under adminAuth (real runtime)', function () {
     });
     assert.strictEqual(res.status, 401);
 
-    res = await request(base, 'POST', '/auth/token', {
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: 'client_id=node-red-admin&grant_type=password&scope=*&username=admin&password=admin-pw',
-    });
-    assert.strictEqual(res.status, 200, res.text);
-    const editor = { Authorization: 'Bearer ' + JSON.parse(res.text).access_token };
+    const editor = await login('admin', 'admin-pw');
 
     res = await request(base, 'GET', '/rest-datasource/ds1/oauth/status', { headers: editor });
     assert.strictEqual(res.status, 200);
@@ -122,5 +131,36 @@ describe('oauth2 admin routes under adminAuth (real runtime)', function () {
     const stored = fs.readFileSync(path.join(userDir, 'rest-datasource-tokens.json'), 'utf8');
     assert.ok(JSON.parse(stored).ds1);
     for (const t of as.issued()) assert.ok(!stored.includes(t));
+  });
+
+  it('the import routes need rest-datasource.write: refused without a token and for a read-only user', async function () {
+    const json = { 'Content-Type': 'application/json' };
+    const curl = { command: 'curl https://api.example.com/v1/items' };
+    const spec = { text: '{"openapi": "3.0.0", "info": {"title": "t", "version": "1"}, "paths": {}}' };
+    const viewer = await login('viewer', 'viewer-pw', 'read');
+    const admin = await login('admin', 'admin-pw');
+    // the viewer's token is valid: it may read
+    assert.strictEqual(
+      (await request(base, 'GET', '/rest-datasource/ds1/oauth/status', { headers: viewer })).status,
+      200,
+    );
+    for (const [route, body] of [
+      ['/rest-datasource/import/curl', curl],
+      ['/rest-datasource/import/openapi', spec],
+    ]) {
+      let res = await request(base, 'POST', route, { headers: json, body });
+      assert.strictEqual(res.status, 401, route);
+      // Node-RED answers 401 for a token without the permission, too
+      res = await request(base, 'POST', route, { headers: { ...json, ...viewer }, body });
+      assert.strictEqual(res.status, 401, route);
+      res = await request(base, 'POST', route, { headers: { ...json, ...admin }, body });
+      assert.strictEqual(res.status, 200, res.text);
+    }
+    // a raw upload is refused before its body is read
+    const res = await request(base, 'POST', '/rest-datasource/import/openapi', {
+      headers: { 'Content-Type': 'text/plain' },
+      body: spec.text,
+    });
+    assert.strictEqual(res.status, 401);
   });
 });
