@@ -97,7 +97,7 @@ async function deploy(page) {
   await page.click('#red-ui-header-button-deploy');
   await page.waitForSelector('.red-ui-notification:has-text("Successfully deployed")', { timeout: 10000 });
   // An earlier deploy's notification may still show: wait for this deploy's answer as well.
-  await page.waitForFunction(() => !window.RED.nodes.dirty(), null, { timeout: 10000 });
+  await page.waitForFunction('!RED.nodes.dirty()', null, { timeout: 10000 });
 }
 
 function screenshotPath(name) {
