@@ -6,6 +6,7 @@
 import { configError } from './errors';
 import type { NameValue } from './types';
 import { parseBaseUrl } from './base-url';
+import { checkHeaderName } from './http/headers';
 
 export type AuthType = 'none' | 'basic' | 'bearer' | 'apiKey' | 'digest' | 'oauth2';
 export type GrantType = 'client_credentials' | 'authorization_code' | 'password' | 'manual';
@@ -326,10 +327,13 @@ function validateAuth(s: DatasourceSettings): void {
       if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(s.apiKeyName)) {
         throw configError('apiKeyName', 'must be a valid header or parameter name');
       }
+      if (s.apiKeyIn === 'header') checkHeaderName(s.apiKeyName, 'apiKeyName');
       break;
     default:
       break;
   }
+  if (s.signatureEnabled) checkHeaderName(s.signatureHeader, 'signatureHeader');
+  for (const row of s.oauth2.tokenHeaders) checkHeaderName(row.name, 'oauth2TokenHeaders');
   if (s.signatureEnabled && (c.signatureKey ?? '').length < 32) {
     throw configError('signatureKey', 'must be at least 32 characters when signed requests are enabled');
   }
