@@ -8,7 +8,7 @@ import type { Request, Response } from 'express';
 import { Datasource } from '../lib/datasource';
 import { RestError } from '../lib/errors';
 import { Redactor } from '../lib/redact';
-import { parseSettings } from '../lib/settings';
+import { parseSettings, secretCredentialValues } from '../lib/settings';
 import { createPkce } from '../lib/oauth/pkce';
 import { createOAuthScheme, isOAuthScheme } from '../lib/oauth/scheme';
 import type { TokenSet } from '../lib/oauth/tokens';
@@ -20,8 +20,9 @@ import { networkOptions } from '../runtime/network-config';
 
 export const CALLBACK_PATH = '/rest-datasource/oauth/callback';
 
-function redactorFor(values: Record<string, unknown>): Redactor {
-  return new Redactor().add(...Object.values(values).filter((v): v is string => typeof v === 'string'));
+/** Masks the secrets among dialog credentials (identifiers such as the client id stay readable). */
+function redactorFor(credentials: Record<string, unknown>): Redactor {
+  return new Redactor().add(...secretCredentialValues(credentials));
 }
 
 function escapeHtml(text: string): string {

@@ -339,23 +339,57 @@ function validateAuth(s: DatasourceSettings): void {
   }
 }
 
-/** Every secret of these settings, for the redactor. */
+/** Credential names whose values are secrets; the others (user name, client id, CA, certificate) are identifiers. */
+export const SECRET_CREDENTIAL_NAMES: ReadonlyArray<keyof DatasourceCredentials> = [
+  'password',
+  'token',
+  'apiKey',
+  'clientSecret',
+  'accessToken',
+  'refreshToken',
+  'key',
+  'passphrase',
+  'signatureKey',
+];
+
+/** Base64 of a Basic `id:secret` pair, plain and with both parts form-encoded (RFC 6749 2.3.1). */
+function basicForms(id: string | undefined, secret: string | undefined): string[] {
+  if (!secret) return [];
+  const user = id ?? '';
+  const strict = (v: string) =>
+    encodeURIComponent(v)
+      .replace(/%20/g, '+')
+      .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return [`${user}:${secret}`, `${strict(user)}:${strict(secret)}`].map((pair) => Buffer.from(pair).toString('base64'));
+}
+
+/** Every secret of these settings, with the derived forms a request carries, for the redactor. */
 export function secretsOf(s: DatasourceSettings): string[] {
   const c = s.credentials;
-  const out = [
-    c.password,
-    c.token,
-    c.apiKey,
-    c.clientSecret,
-    c.accessToken,
-    c.refreshToken,
-    c.key,
-    c.passphrase,
-    c.signatureKey,
-    ...s.secretValues,
-  ].filter((v): v is string => typeof v === 'string' && v !== '');
-  if (c.username && c.password) {
-    out.push(Buffer.from(`${c.username}:${c.password}`).toString('base64'));
+  const out = [...SECRET_CREDENTIAL_NAMES.map((name) => c[name]), ...s.secretValues].filter(
+    (v): v is string => typeof v === 'string' && v !== '',
+  );
+  out.push(...basicForms(c.username, c.password), ...basicForms(c.clientId, c.clientSecret));
+  return [...new Set(out)];
+}
+
+/**
+ * The secret values among raw credentials (an editor's dialog values, a node that failed to
+ * deploy): what to mask when no settings could be parsed. Identifiers stay readable.
+ */
+export function secretCredentialValues(raw: Record<string, unknown>): string[] {
+  const values = SECRET_CREDENTIAL_NAMES.map((name) => raw[name]);
+  if (typeof raw.secrets === 'string') {
+    try {
+      const rows: unknown = JSON.parse(raw.secrets);
+      if (rows && typeof rows === 'object') values.push(...Object.values(rows as Record<string, unknown>));
+    } catch {
+      values.push(raw.secrets);
+    }
   }
+  const text = (v: unknown): v is string => typeof v === 'string' && v !== '';
+  const out = values.filter(text);
+  const id = (name: string) => (text(raw[name]) ? raw[name] : undefined);
+  out.push(...basicForms(id('username'), id('password')), ...basicForms(id('clientId'), id('clientSecret')));
   return out;
 }
