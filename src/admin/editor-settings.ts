@@ -10,6 +10,15 @@ import type { RestDatasourceNode } from '../runtime/types';
 /** Node-RED's editor sends this for an unchanged password credential. */
 const UNCHANGED = '__PWRD__';
 
+/**
+ * The deployed `rest-datasource` with this id, or undefined. The id comes from a URL: only a
+ * node of our type counts (a prototype name such as `constructor` is an unknown id).
+ */
+export function deployedDatasource(RED: NodeAPI, id: string): RestDatasourceNode | undefined {
+  const node = RED.nodes.getNode(id) as RestDatasourceNode | null;
+  return node && typeof node === 'object' && node.type === 'rest-datasource' && node.id === id ? node : undefined;
+}
+
 /** Merge the editor's values over the deployed node's config and credentials. */
 export function editorSettings(
   RED: NodeAPI,
@@ -17,9 +26,9 @@ export function editorSettings(
   body: unknown,
 ): { config: RawConfig; credentials: Record<string, unknown> } {
   const input = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
-  const deployed = RED.nodes.getNode(id) as RestDatasourceNode | null;
+  const deployed = deployedDatasource(RED, id);
   const config: RawConfig = { ...(deployed?.rawConfig ?? {}) };
-  const stored = (RED.nodes.getCredentials(id) ?? {}) as Record<string, unknown>;
+  const stored = (deployed ? (RED.nodes.getCredentials(id) ?? {}) : {}) as Record<string, unknown>;
   // Stored secrets belong to the deployed origin: a dialog pointed elsewhere must type them again.
   const credentials: Record<string, unknown> = sameOrigin(config.baseUrl, input.baseUrl) ? { ...stored } : {};
   for (const [key, value] of Object.entries(input)) {

@@ -7,6 +7,7 @@ import { configError } from './errors';
 import type { NameValue } from './types';
 import { parseBaseUrl } from './base-url';
 import { checkHeaderName } from './http/headers';
+import { setOwn } from './own';
 
 export type AuthType = 'none' | 'basic' | 'bearer' | 'apiKey' | 'digest' | 'oauth2';
 export type GrantType = 'client_credentials' | 'authorization_code' | 'password' | 'manual';
@@ -188,7 +189,7 @@ function parseSecretsCredential(text: string | undefined): Record<string, string
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
       const out: Record<string, string> = {};
       for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
-        if (typeof v === 'string') out[k] = v;
+        if (typeof v === 'string') setOwn(out, k, v);
       }
       return out;
     }

@@ -4,6 +4,7 @@
  */
 import { configError } from '../errors';
 import type { HeaderMap, NameValue, ParamMap } from '../types';
+import { setOwn } from '../own';
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // Field values: visible ASCII, space, tab and obs-text; never CR, LF or NUL.
@@ -150,6 +151,6 @@ export function cookieHeader(cookies: Map<string, string>): string {
 
 export function rowsToObject(rows: readonly NameValue[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const r of rows) out[r.name] = r.value;
+  for (const r of rows) setOwn(out, r.name, r.value);
   return out;
 }
