@@ -9,6 +9,9 @@ import { RestError } from '../lib/errors';
 import { Redactor } from '../lib/redact';
 import { decodeText } from '../lib/http/response';
 import { parseSettings, secretCredentialValues } from '../lib/settings';
+import type { DatasourceSettings } from '../lib/settings';
+import type { HttpClient } from '../lib/http/client';
+import { createOAuthScheme } from '../lib/oauth/scheme';
 import { buildPlan } from '../lib/http/plan';
 import { networkOptions } from '../runtime/network-config';
 import { oauthOptions, redactTokens } from '../runtime/oauth-runtime';
@@ -18,7 +21,7 @@ export function registerTestRoute(RED: NodeAPI): void {
   const write = RED.auth.needsPermission('rest-datasource.write');
 
   RED.httpAdmin.post('/rest-datasource/:id/test', write, (req: Request, res: Response) => {
-    const { config, credentials } = editorSettings(RED, String(req.params.id), req.body);
+    const { config, credentials, destinationChanged } = editorSettings(RED, String(req.params.id), req.body);
     // Secrets only (passwords, tokens, keys, secret rows, client secrets), never identifiers:
     // the same as a running datasource masks in its errors. The datasource's redactor also
     // knows its TLS key, proxy password and the tokens it gets.
@@ -34,7 +37,12 @@ export function registerTestRoute(RED: NodeAPI): void {
     };
     try {
       const settings = parseSettings(config, credentials);
-      ds = new Datasource(settings, { ...oauthOptions(RED, String(req.params.id)), ...networkOptions(RED, settings) });
+      // Stored tokens belong to the deployed destinations: with another base URL, token URL,
+      // proxy or TLS trust the test gets its own token (and keeps it to itself).
+      const oauth = destinationChanged
+        ? { oauth2: (s: DatasourceSettings, c: HttpClient) => createOAuthScheme(s, c) }
+        : oauthOptions(RED, String(req.params.id));
+      ds = new Datasource(settings, { ...oauth, ...networkOptions(RED, settings) });
       redactTokens(ds);
     } catch (err) {
       answer(false, null, err instanceof RestError ? err.toString() : String(err));
