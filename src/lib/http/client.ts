@@ -9,7 +9,7 @@ import axios from 'axios';
 import type { AxiosError, AxiosInstance, AxiosResponse } from 'axios';
 import type { ExchangeSignal } from './cancel';
 import { fromNetworkError, RestError } from '../errors';
-import { nodeHttpAdapter } from './node-adapter';
+import { NODE_HEADERS, nodeHttpAdapter } from './node-adapter';
 import type { TlsOptions } from '../net/tls';
 import type { WireRequest, WireResponse } from '../types';
 import { buildQueryString } from '../types';
@@ -108,7 +108,7 @@ export class HttpClient {
     }
     return {
       statusCode: res.status,
-      headers: (res.headers as { toJSON(): Record<string, string | string[]> }).toJSON(),
+      headers: (res as unknown as Record<typeof NODE_HEADERS, Record<string, string | string[]>>)[NODE_HEADERS],
       body: Buffer.isBuffer(res.data) ? res.data : Buffer.from(res.data ?? ''),
       url: req.origin + path,
     };

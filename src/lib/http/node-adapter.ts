@@ -47,6 +47,14 @@ export function wirePath(url: string): string {
   return url.slice(0, q) + url.slice(q).replace(/'/g, '%27');
 }
 
+/**
+ * The response headers as node:http parsed them, kept on the axios response under this key:
+ * axios turns `headers` into an AxiosHeaders object (twice per response), whose plain form
+ * would have to be rebuilt. Node's parser already gives what that form holds (lower-case
+ * names, values trimmed, no control characters: it refuses those), as a plain object.
+ */
+export const NODE_HEADERS = Symbol('node headers');
+
 /** The message the client maps to RESPONSE_TOO_LARGE (the same words as axios' adapter). */
 export function tooLarge(limit: number): Error {
   return new Error(`maxContentLength size of ${limit} exceeded`);
@@ -160,7 +168,8 @@ export function nodeHttpAdapter(options: AdapterOptions): AxiosAdapter {
             headers: resHeaders,
             config,
             request,
-          }),
+            [NODE_HEADERS]: resHeaders,
+          } as AxiosResponse),
         );
       });
       request.end(body);
