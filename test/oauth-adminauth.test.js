@@ -107,9 +107,9 @@ describe('admin routes under adminAuth (real runtime)', function () {
 
     const editor = await login('admin', 'admin-pw');
 
+    // ds1 is neither deployed nor authorized yet: an unknown id (the editor shows nothing then).
     res = await request(base, 'GET', '/rest-datasource/ds1/oauth/status', { headers: editor });
-    assert.strictEqual(res.status, 200);
-    assert.deepStrictEqual(JSON.parse(res.text), { authorized: false, expiresAt: null, scope: null });
+    assert.strictEqual(res.status, 404);
 
     res = await request(base, 'POST', '/rest-datasource/ds1/oauth/start', {
       headers: { ...json, ...editor },
