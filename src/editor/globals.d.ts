@@ -57,8 +57,21 @@ interface RedEditorGlobal {
   nodes: {
     registerType(type: string, def: RedNodeDef): void;
     node(id: string): RedNode | null | undefined;
-    dirty(dirty: boolean): void;
+    dirty(dirty?: boolean): boolean;
+    /** a new, unused node id */
+    id(): string;
+    /** the definition a type registered (its defaults and credentials) */
+    getType(type: string): RedNodeDef | undefined;
+    /** add nodes as a paste does; config nodes are among `nodes` too */
+    import(
+      nodes: object[],
+      options?: { generateIds?: boolean; applyNodeDefaults?: boolean; markChanged?: boolean },
+    ): { nodes: RedNode[]; links: unknown[] };
+    addLink(link: { source: RedNode; sourcePort: number; target: RedNode }): void;
   };
+  editor: { validateNode(node: RedNode): void };
+  view: { redraw(full?: boolean): void };
+  history: { push(event: Record<string, unknown>): void };
   tabs: { create(opts: { id: string; onchange?: (tab: { id: string }) => void }): RedTabs };
   clipboard: { copyText(text: string, element: JQuery, messageKey: string): void };
   popover: { tooltip(target: JQuery, content: string): void };
@@ -79,6 +92,7 @@ interface JQuery {
   }): JQuery;
   editableList(action: 'addItem', data: object): void;
   editableList(action: 'items'): JQuery;
+  editableList(action: 'empty'): void;
   typedInput(opts: { types: TypedInputType[]; default?: string; typeField?: string | JQuery }): JQuery;
   typedInput(action: 'value' | 'type'): string;
   typedInput(action: 'value' | 'type' | 'width', value: string): void;

@@ -4,32 +4,9 @@
  */
 import { isObject } from './openapi-load';
 import type { Json, JsonObject, Spec } from './openapi-load';
-import type { BodyType, HttpMethod } from '../types';
+import type { IndexedOperation, IndexedParam, OperationBodyType, OperationMethod } from './operation-types';
 
-export interface IndexedParam {
-  name: string;
-  in: 'path' | 'query' | 'header' | 'cookie';
-  /** present (true) only for required parameters, to keep the index small */
-  required?: true;
-  /** JSON schema type: string, integer, number, boolean, array, object (absent when not given) */
-  type?: string;
-  /** kept for required parameters only, cut at MAX_TEXT characters */
-  description?: string;
-  /** a required parameter's default (or its only allowed value), as text */
-  default?: string;
-}
-
-export interface IndexedOperation {
-  /** operationId, or `METHOD path` when the description gives none */
-  id: string;
-  method: HttpMethod;
-  path: string;
-  summary: string;
-  tag: string;
-  params: IndexedParam[];
-  bodyType: BodyType;
-  deprecated?: boolean;
-}
+export type { IndexedOperation, IndexedParam };
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'] as const;
 /** Descriptions are cut here: the index is stored in the flow, the description is not. */
@@ -42,7 +19,7 @@ function short(v: Json | undefined): string {
 }
 
 /** Body type for a list of media types, the first JSON-ish one winning. */
-export function bodyTypeOf(mediaTypes: string[]): BodyType {
+export function bodyTypeOf(mediaTypes: string[]): OperationBodyType {
   const types = mediaTypes.map((t) => t.toLowerCase());
   if (!types.length) return 'none';
   if (types.some((t) => /^application\/(.+\+)?json\b/.test(t) || t === '*/*')) return 'json';
@@ -83,7 +60,7 @@ function requestBodyType(
   consumes: string[],
   formParams: boolean,
   bodyParam: boolean,
-): BodyType {
+): OperationBodyType {
   const body = spec.follow(op.requestBody);
   if (isObject(body) && isObject(body.content)) return bodyTypeOf(Object.keys(body.content));
   if (bodyParam) return bodyTypeOf(consumes.length ? consumes : ['application/json']);
@@ -125,7 +102,7 @@ export function indexOperations(spec: Spec): IndexedOperation[] {
       const tags = list(op.tags);
       const entry: IndexedOperation = {
         id: typeof op.operationId === 'string' && op.operationId ? op.operationId : `${method.toUpperCase()} ${path}`,
-        method: method.toUpperCase() as HttpMethod,
+        method: method.toUpperCase() as OperationMethod,
         path,
         summary: short(op.summary) || short(op.description),
         tag: tags[0] ?? '',

@@ -5,16 +5,21 @@
  * drops the rows the old operation added that the new one does not have, and keeps rows the
  * user added by hand. No Node.js or DOM API: the editor bundle uses this file too.
  */
-import type { IndexedOperation, IndexedParam } from './openapi-index';
-import type { QueryRow } from './types';
-import type { BodyType, HttpMethod } from '../types';
+import type { IndexedOperation, IndexedParam, OperationBodyType, OperationMethod, QueryRow } from './operation-types';
+
+/** A row as the dialog holds it (its value type may be any typedInput type). */
+export interface RowLike {
+  name: string;
+  value: string;
+  valueType: string;
+}
 
 export interface OperationFields {
-  method: HttpMethod;
+  method: OperationMethod;
   path: string;
-  headers: QueryRow[];
-  params: QueryRow[];
-  bodyType: BodyType;
+  headers: RowLike[];
+  params: RowLike[];
+  bodyType: OperationBodyType;
 }
 
 /** The msg property a parameter is read from: its name, made a plain property name. */
@@ -38,11 +43,11 @@ function pathWithPlaceholders(op: IndexedOperation): string {
 }
 
 function mergeRows(
-  current: QueryRow[],
+  current: RowLike[],
   previous: IndexedOperation | undefined,
   next: IndexedOperation,
   where: 'query' | 'header',
-): QueryRow[] {
+): RowLike[] {
   const same = (a: string, b: string) => (where === 'header' ? a.toLowerCase() === b.toLowerCase() : a === b);
   const nextRequired = next.params.filter((p) => p.in === where && p.required);
   const previousNames = (previous?.params ?? []).filter((p) => p.in === where).map((p) => p.name);
@@ -57,7 +62,7 @@ function mergeRows(
 
 export function fieldsForOperation(
   next: IndexedOperation,
-  current: { headers: QueryRow[]; params: QueryRow[] } = { headers: [], params: [] },
+  current: { headers: RowLike[]; params: RowLike[] } = { headers: [], params: [] },
   previous?: IndexedOperation,
 ): OperationFields {
   return {

@@ -1,13 +1,9 @@
 /** What the importers propose: plain data the editor (or a script) applies to the two nodes. */
 import type { AuthType } from '../settings';
 import type { BodyType, HttpMethod } from '../types';
+import type { QueryRow } from './operation-types';
 
-/** A `rest-query` list row. Imported values are always literal text. */
-export interface QueryRow {
-  name: string;
-  value: string;
-  valueType: 'str' | 'msg' | 'num' | 'bool' | 'json';
-}
+export type { QueryRow };
 
 /** A `rest-datasource` list row; a secret row's value travels in `credentials.secrets`. */
 export interface DatasourceRow {

@@ -5,6 +5,7 @@ import { prepareAuth, requiredFor, signatureKeyValid } from './dialog/auth';
 import { input, setEditing, t } from './dialog/common';
 import { createLists, saveLists } from './dialog/lists';
 import { prepareOAuth } from './dialog/oauth';
+import { prepareOpenApiImport, saveOpenApiIndex } from './dialog/openapi-import';
 import { prepareTestConnection } from './dialog/test-connection';
 import { prepareTls } from './dialog/tls';
 
@@ -92,6 +93,8 @@ RED.nodes.registerType('rest-datasource', {
     concurrency: { value: 0, validate: wholeNumber('label.concurrency') },
     rateLimit: { value: 0, validate: wholeNumber('label.rateLimit') },
     cookieJar: { value: false },
+    // the compact operation index of an imported OpenAPI description (docs/import.md)
+    openapi: { value: '' },
   },
   credentials: {
     username: { type: 'text', validate: requiredFor('username', 'label.username') },
@@ -122,15 +125,18 @@ RED.nodes.registerType('rest-datasource', {
     input('signatureEnabled').on('change', () => input('signatureKey').trigger('change'));
     prepareTls();
     prepareTestConnection(this);
+    prepareOpenApiImport(this);
     dialog = { tabs, oauth: prepareOAuth(this) };
   },
   oneditsave: function () {
     saveLists(this);
+    const indexChanged = saveOpenApiIndex(this);
     // New tokens from Authorize are saved to the credential file by the next Deploy.
     if (closeDialog()) {
       RED.nodes.dirty(true);
       return true;
     }
+    if (indexChanged) return true;
   },
   oneditcancel: () => {
     closeDialog();

@@ -1,12 +1,10 @@
 // The rest-query dialog: the node definition Node-RED registers (defaults literal, so tools can
 // read them), typed header/param/cookie rows, the URL preview and the pagination fields.
 import { textOf } from '../../editor/dom';
-import { translator } from '../../editor/i18n';
 import { readTypedRows, resizeTypedRows, typedList } from '../../editor/rows';
-
-const t = translator('rest-query');
-const LISTS = ['headers', 'params', 'cookies'];
-const list = (prop: string): JQuery => $(`#node-input-${prop}-list`);
+import { LISTS, list, t } from './dialog/common';
+import { prepareCurlImport } from './dialog/curl-import';
+import { prepareOperationPicker } from './dialog/operation-picker';
 
 function updatePreview(): void {
   const ds = RED.nodes.node(textOf($('#node-input-datasource')));
@@ -53,6 +51,7 @@ RED.nodes.registerType('rest-query', {
     pageOutput: { value: 'each' },
     payloadPath: { value: '' },
     payloadPathType: { value: 'path' },
+    operationId: { value: '' },
   },
   inputs: 1,
   outputs: 1,
@@ -68,6 +67,8 @@ RED.nodes.registerType('rest-query', {
   },
   oneditprepare: function () {
     for (const prop of LISTS) typedList(list(prop), t, this[prop]);
+    prepareCurlImport(this);
+    prepareOperationPicker();
     $('#node-input-datasource, #node-input-path').on('change keyup', updatePreview);
     updatePreview();
     $('#node-input-paginate').on('change', showPagingFields);

@@ -1,0 +1,166 @@
+// "Import OpenAPI": a description by URL (fetched by the runtime with this dialog's TLS and proxy
+// settings), pasted, or read from a file; the user picks a server and an auth proposal, and
+// Apply sets the base URL and auth fields and keeps the compact operation index, which the
+// datasource stores in its `openapi` property for the query dialog's operation picker.
+import { textOf } from '../../../editor/dom';
+import { errorText, postJson, showResult } from '../../../editor/result';
+import { input, t } from './common';
+import { dialogValues } from './lists';
+
+interface Server {
+  url: string;
+  description: string;
+  relative: boolean;
+}
+interface SecurityChoice {
+  name: string;
+  type: string;
+  note: string;
+  proposal?: Record<string, string>;
+}
+interface OpenApiImport {
+  title: string;
+  version: string;
+  source: string;
+  servers: Server[];
+  security: SecurityChoice[];
+  operations: unknown[];
+  warnings: string[];
+}
+
+/** The index the datasource keeps (property `openapi`). */
+export interface StoredIndex {
+  title: string;
+  version: string;
+  source: string;
+  operations: unknown[];
+}
+
+/** What the dialog holds: undefined = unchanged, null = removed, else the new index. */
+let pending: StoredIndex | null | undefined;
+let imported: OpenApiImport | undefined;
+
+function describeIndex(index: unknown): string {
+  const i = index as StoredIndex | null | undefined;
+  if (!i || !Array.isArray(i.operations)) return t('openapi.none');
+  return t('openapi.current', { title: i.title || '?', count: i.operations.length });
+}
+
+function showChoices(r: OpenApiImport): void {
+  imported = r;
+  const servers = $('#rds-openapi-server').empty();
+  r.servers.forEach((s, i) => {
+    $('<option/>')
+      .val(String(i))
+      .text(`${s.url}${s.description ? ` — ${s.description}` : ''}`)
+      .appendTo(servers);
+  });
+  const security = $('#rds-openapi-security').empty();
+  $('<option/>').val('').text(t('openapi.keepAuth')).appendTo(security);
+  r.security.forEach((s, i) => {
+    const option = $('<option/>').val(String(i)).text(`${s.name} (${s.type})`).appendTo(security);
+    if (!s.proposal) option.prop('disabled', true);
+  });
+  const first = r.security.findIndex((s) => s.proposal);
+  security.val(first >= 0 ? String(first) : '');
+  showNote();
+  $('#rds-openapi-choices').show();
+}
+
+function showNote(): void {
+  const i = textOf($('#rds-openapi-security'));
+  const lines = (imported?.security ?? []).map((s) => `${s.name}: ${s.note}`);
+  const box = $('#rds-openapi-note').empty();
+  const ul = $('<ul/>').appendTo(box);
+  for (const line of [...(imported?.warnings ?? []), ...lines]) $('<li/>').text(line).appendTo(ul);
+  box.toggle(lines.length > 0 || !!imported?.warnings.length || i !== '');
+}
+
+function apply(): void {
+  if (!imported) return;
+  const server = imported.servers[Number(textOf($('#rds-openapi-server')))];
+  if (server) input('baseUrl').val(server.url).trigger('change');
+  if (!textOf(input('name')).trim() && imported.title) input('name').val(imported.title);
+  const choice = imported.security[Number(textOf($('#rds-openapi-security')))];
+  if (textOf($('#rds-openapi-security')) !== '' && choice?.proposal) {
+    for (const [k, v] of Object.entries(choice.proposal)) input(k).val(v);
+    input('authType').trigger('change');
+  }
+  pending = {
+    title: imported.title,
+    version: imported.version,
+    source: imported.source,
+    operations: imported.operations,
+  };
+  $('#rds-openapi-current').text(describeIndex(pending));
+  showResult($('#rds-openapi-result'), 'ok', t('openapi.applied', { count: imported.operations.length }));
+}
+
+function done(r: OpenApiImport): void {
+  showResult(
+    $('#rds-openapi-result'),
+    'ok',
+    t('openapi.loaded', { title: r.title || '?', version: r.version, count: r.operations.length }),
+  );
+  showChoices(r);
+}
+
+function fail(xhr: JQuery.jqXHR): void {
+  showResult($('#rds-openapi-result'), 'fail', errorText(xhr, t('errors.unreachable')));
+}
+
+/** A description as text: sent as the raw body, so it is not bound by the admin API's JSON size limit. */
+function postText(text: string): void {
+  showResult($('#rds-openapi-result'), 'pending', t('openapi.reading'));
+  $.ajax({
+    url: 'rest-datasource/import/openapi',
+    method: 'POST',
+    contentType: 'text/plain; charset=utf-8',
+    data: text,
+  })
+    .done(done)
+    .fail(fail);
+}
+
+export function prepareOpenApiImport(node: RedNode): void {
+  pending = undefined;
+  imported = undefined;
+  $('#rds-openapi-current').text(describeIndex(node.openapi));
+  $('#rds-openapi-button').on('click', (e) => {
+    e.preventDefault();
+    $('#rds-openapi-panel').toggle();
+  });
+  $('#rds-openapi-fetch').on('click', (e) => {
+    e.preventDefault();
+    showResult($('#rds-openapi-result'), 'pending', t('openapi.reading'));
+    const datasource = { ...dialogValues(node), id: node.id };
+    postJson<OpenApiImport>('rest-datasource/import/openapi', { url: textOf($('#rds-openapi-url')).trim(), datasource })
+      .done(done)
+      .fail(fail);
+  });
+  $('#rds-openapi-read').on('click', (e) => {
+    e.preventDefault();
+    const file = ($('#rds-openapi-file')[0] as HTMLInputElement | undefined)?.files?.[0];
+    if (file) {
+      file.text().then(postText, () => showResult($('#rds-openapi-result'), 'fail', t('openapi.fileUnreadable')));
+    } else postText(textOf($('#rds-openapi-text')));
+  });
+  $('#rds-openapi-security').on('change', showNote);
+  $('#rds-openapi-apply').on('click', (e) => {
+    e.preventDefault();
+    apply();
+  });
+  $('#rds-openapi-remove').on('click', (e) => {
+    e.preventDefault();
+    pending = null;
+    $('#rds-openapi-current').text(describeIndex(null));
+  });
+}
+
+/** On save: store a new or removed index in the node; true when it changed. */
+export function saveOpenApiIndex(node: RedNode): boolean {
+  if (pending === undefined) return false;
+  node.openapi = pending === null ? '' : pending;
+  pending = undefined;
+  return true;
+}

@@ -1,0 +1,162 @@
+// "Import cURL": the pasted command goes to the import route; the answer fills method, path,
+// rows and body type, and lists what was not imported, the files the command reads, the body
+// to send as msg.payload, and the credentials found (offered to the datasource, never put here).
+import { textOf } from '../../../editor/dom';
+import { errorText, postJson, showResult } from '../../../editor/result';
+import type { TypedRow } from '../../../editor/rows';
+import { addNodes } from './add-nodes';
+import { setField, setRows, selectedDatasource, t } from './common';
+import { createDatasource, selectDatasource, storeCredentials, type DatasourceProposal } from './datasource-proposal';
+
+interface CurlImport {
+  url: string;
+  underDatasource: boolean;
+  datasource: DatasourceProposal;
+  query: {
+    method: string;
+    path: string;
+    headers: TypedRow[];
+    params: TypedRow[];
+    cookies: TypedRow[];
+    bodyType: string;
+    timeout?: number;
+  };
+  payload?: unknown;
+  files: Array<{ flag: string; field?: string; path: string }>;
+  ignored: Array<{ flag: string; value?: string; reason: string }>;
+  credentialsFound: string[];
+  warnings: string[];
+}
+
+function fill(r: CurlImport): void {
+  setField('method', r.query.method);
+  setField('path', r.query.path);
+  setRows('headers', r.query.headers);
+  setRows('params', r.query.params);
+  setRows('cookies', r.query.cookies);
+  setField('bodyType', r.query.bodyType === 'none' ? 'none' : r.query.bodyType);
+  if (r.query.timeout !== undefined) setField('timeout', String(r.query.timeout));
+}
+
+/** A titled list of lines in the details area. */
+function section(into: JQuery, cls: string, title: string, lines: string[]): void {
+  if (!lines.length) return;
+  const box = $('<div/>', { class: `rq-import-section ${cls}` }).appendTo(into);
+  $('<div/>', { class: 'rq-import-title' }).text(title).appendTo(box);
+  const ul = $('<ul/>').appendTo(box);
+  for (const line of lines) $('<li/>').text(line).appendTo(ul);
+}
+
+function button(into: JQuery, id: string, icon: string, text: string, onClick: () => void): JQuery {
+  const b = $('<button/>', { type: 'button', class: 'red-ui-button', id })
+    .append($('<i/>', { class: `fa ${icon}` }))
+    .append($('<span/>').text(` ${text}`))
+    .appendTo(into);
+  b.on('click', (e) => {
+    e.preventDefault();
+    onClick();
+  });
+  return b;
+}
+
+/** An Inject node left of the query, wired to it, that sends the command's body. */
+function addInject(query: RedNode, payload: unknown): void {
+  const text = typeof payload === 'string';
+  addNodes(
+    [
+      {
+        id: RED.nodes.id(),
+        type: 'inject',
+        z: query.z,
+        x: Number(query.x) - 200,
+        y: Number(query.y) + 60,
+        name: t('import.injectName'),
+        props: [{ p: 'payload' }],
+        payload: text ? payload : JSON.stringify(payload),
+        payloadType: text ? 'str' : 'json',
+        repeat: '',
+        crontab: '',
+        once: false,
+        onceDelay: 0.1,
+        topic: '',
+        wires: [[]],
+      },
+    ],
+    query,
+  );
+}
+
+function report(node: RedNode, r: CurlImport, details: JQuery): void {
+  details.empty();
+  const ds = selectedDatasource();
+  if (!r.underDatasource) {
+    const offer = $('<div/>', { class: 'rq-import-section rq-import-offer' }).appendTo(details);
+    $('<div/>')
+      .text(t(ds ? 'import.otherOrigin' : 'import.noDatasource', { baseUrl: r.datasource.baseUrl }))
+      .appendTo(offer);
+    button(offer, 'rq-curl-new-ds', 'fa-plus', t('import.createDatasource', { baseUrl: r.datasource.baseUrl }), () => {
+      const id = createDatasource(r.datasource);
+      selectDatasource(id, r.datasource.baseUrl);
+      offer.find('button').prop('disabled', true);
+    });
+  }
+  section(details, 'rq-import-credentials', t('import.credentials'), r.credentialsFound);
+  if (r.underDatasource && r.credentialsFound.length && ds) {
+    const target = String(ds.name || ds.baseUrl || ds.id);
+    button(details, 'rq-curl-store-credentials', 'fa-lock', t('import.storeCredentials', { name: target }), () => {
+      storeCredentials(ds, r.datasource);
+      details.find('#rq-curl-store-credentials').prop('disabled', true);
+    });
+  }
+  const tls = r.datasource.tlsVerify === false ? [t('import.insecure')] : [];
+  section(details, 'rq-import-warnings', t('import.warnings'), [...r.warnings, ...tls]);
+  section(
+    details,
+    'rq-import-files',
+    t('import.files'),
+    r.files.map((f) => `${f.flag} ${f.field ? f.field + ' ' : ''}← ${f.path}`),
+  );
+  section(
+    details,
+    'rq-import-ignored',
+    t('import.ignored'),
+    r.ignored.map((i) => `${i.flag}${i.value !== undefined ? ' ' + i.value : ''}: ${i.reason}`),
+  );
+  if (r.payload !== undefined) {
+    const box = $('<div/>', { class: 'rq-import-section rq-import-payload' }).appendTo(details);
+    $('<div/>', { class: 'rq-import-title' }).text(t('import.payload')).appendTo(box);
+    $('<pre/>')
+      .text(typeof r.payload === 'string' ? r.payload : JSON.stringify(r.payload, null, 2))
+      .appendTo(box);
+    button(box, 'rq-curl-inject', 'fa-arrow-right', t('import.addInject'), () => {
+      addInject(node, r.payload);
+      box.find('#rq-curl-inject').prop('disabled', true);
+    });
+  }
+}
+
+export function prepareCurlImport(node: RedNode): void {
+  $('#rq-curl-button').on('click', (e) => {
+    e.preventDefault();
+    $('#rq-curl-panel').toggle();
+    $('#rq-curl-text').trigger('focus');
+  });
+  $('#rq-curl-apply').on('click', (e) => {
+    e.preventDefault();
+    const out = $('#rq-curl-result');
+    const details = $('#rq-curl-details').empty();
+    showResult(out, 'pending', t('import.running'));
+    const ds = selectedDatasource();
+    const body = {
+      command: textOf($('#rq-curl-text')),
+      datasource: ds ? { id: ds.id, baseUrl: ds.baseUrl } : undefined,
+    };
+    postJson<CurlImport>('rest-datasource/import/curl', body)
+      .done((r) => {
+        fill(r);
+        showResult(out, 'ok', t('import.filled', { method: r.query.method, url: r.url }));
+        report(node, r, details);
+      })
+      .fail((xhr) => showResult(out, 'fail', errorText(xhr, t('import.unreachable'))));
+  });
+}

@@ -1,0 +1,197 @@
+'use strict';
+/* global RED, document -- used inside functions that run in the browser page */
+// The imports in a real editor: a curl command pasted into the query dialog fills it, proposes a
+// datasource for its origin (credentials to the credential store) and an Inject node with its
+// body; deployed, the query sends what the command described. Then an OpenAPI description
+// fetched in the datasource dialog sets base URL and auth, and an operation picked in the query
+// dialog runs. Screenshots for docs/import.md land in test/output/browser/.
+const assert = require('assert');
+const fs = require('fs');
+const E = require('./lib/editor');
+const { workspace } = require('./lib/workspace');
+const { startServer } = require('../lib/server');
+
+const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.browser-import-token';
+const SESSION = 'sess-4711-browser';
+const API_KEY = 'petstore-key-0815';
+
+describe('imports in the editor (browser)', function () {
+  this.timeout(90000);
+  let api;
+  let docs;
+  let nr;
+  let browser;
+  let page;
+  let w;
+
+  before(async function () {
+    if (!E.hasChromium()) {
+      console.log('      (skipped: /usr/bin/chromium is missing; install Debian package "chromium")');
+      this.skip();
+    }
+    api = await startServer();
+    const petstore = JSON.parse(
+      fs.readFileSync(require.resolve('@readme/oas-examples/2.0/json/petstore.json'), 'utf8'),
+    );
+    petstore.host = api.url.replace('http://', '');
+    petstore.schemes = ['http'];
+    docs = await startServer((req, res) => {
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify(petstore));
+    });
+    nr = await E.startNodeRed();
+    browser = await E.launchBrowser();
+    ({ page } = await E.openEditor(browser, nr.url));
+    w = workspace(page, nr.url);
+  });
+
+  after(async function () {
+    if (browser) await browser.close();
+    if (nr) await nr.stop();
+    if (api) await api.close();
+    if (docs) await docs.close();
+  });
+
+  it('Import cURL fills the query, creates the datasource and an Inject node; deployed, it sends that request', async function () {
+    const queryId = await w.addNode('rest-query', 460, 140);
+    await page.dblclick(w.nodeSel(queryId));
+    await page.waitForSelector('#node-input-datasource');
+    await page.click('#rq-curl-button');
+    // As Chromium's "Copy as cURL (bash)" writes a fetch() POST.
+    const command = [
+      `curl '${api.url}/api/v3/pet?lang=de' \\`,
+      `  -H 'accept: application/json' \\`,
+      `  -H 'authorization: Bearer ${TOKEN}' \\`,
+      `  -H 'content-type: application/json' \\`,
+      `  -b 'session=${SESSION}' \\`,
+      `  -H 'x-request-source: docs' \\`,
+      `  --data-raw $'{"name":"doggie","tags":["it\\'s new"]}' \\`,
+      `  --compressed`,
+    ].join('\n');
+    await page.fill('#rq-curl-text', command);
+    await page.click('#rq-curl-apply');
+    await page.waitForSelector('#rq-curl-result.rds-ok');
+
+    assert.strictEqual(await page.inputValue('#node-input-method'), 'POST');
+    assert.strictEqual(await page.inputValue('#node-input-path'), '/pet');
+    assert.strictEqual(await page.inputValue('#node-input-bodyType'), 'json');
+    const rows = await page.$$eval('#node-input-headers-list .rq-row-name', (els) => els.map((e) => e.value));
+    assert.deepStrictEqual(rows, ['accept', 'x-request-source']);
+    assert.deepStrictEqual(
+      await page.$$eval('#node-input-params-list .rq-row-name', (els) => els.map((e) => e.value)),
+      ['lang'],
+    );
+    const details = await page.textContent('#rq-curl-details');
+    assert.match(details, /authorization: Bearer token/i);
+    assert.match(details, /cookie session/);
+    assert.match(details, /--compressed/);
+    assert.ok(!details.includes(TOKEN) && !details.includes(SESSION), 'credential values are not shown');
+    await page.locator('#rq-curl-panel').evaluate((el) => el.scrollIntoView());
+    await page.screenshot({ path: E.screenshotPath('import-curl.png') });
+
+    await page.click('#rq-curl-new-ds');
+    await page.waitForFunction(() => document.querySelector('#rq-url-preview').textContent.endsWith('/api/v3/pet'));
+    assert.strictEqual(await page.textContent('#rq-url-preview'), `${api.url}/api/v3/pet`);
+    await page.click('#rq-curl-inject');
+    await page.click('#node-dialog-ok');
+
+    const injectId = await page.evaluate(
+      (q) => RED.nodes.filterLinks({ target: { id: q } }).map((l) => l.source.id)[0],
+      queryId,
+    );
+    assert.ok(injectId, 'an Inject node is wired to the query');
+    await E.deploy(page);
+
+    const flowText = nr.read('flows.json');
+    assert.ok(!flowText.includes(TOKEN) && !flowText.includes(SESSION), 'no credential in the flow file');
+    const ds = JSON.parse(flowText).find((n) => n.type === 'rest-datasource');
+    assert.strictEqual(ds.baseUrl, `${api.url}/api/v3`);
+    assert.strictEqual(ds.authType, 'bearer');
+    assert.deepStrictEqual(ds.cookies, [{ name: 'session', value: '', secret: true }]);
+    const creds = E.decryptCredentials(nr.read('flows_cred.json'))[ds.id];
+    assert.strictEqual(creds.token, TOKEN);
+    assert.deepStrictEqual(JSON.parse(creds.secrets), { 'cookies:session': SESSION });
+
+    const before = api.requests.length;
+    await w.inject(injectId, () => api.requests.length);
+    const req = api.requests[before];
+    assert.strictEqual(req.method, 'POST');
+    assert.strictEqual(req.url, '/api/v3/pet?lang=de');
+    assert.strictEqual(req.headers.authorization, `Bearer ${TOKEN}`);
+    assert.strictEqual(req.headers.cookie, `session=${SESSION}`);
+    assert.strictEqual(req.headers['x-request-source'], 'docs');
+    assert.strictEqual(req.headers['content-type'], 'application/json');
+    assert.deepStrictEqual(JSON.parse(req.body), { name: 'doggie', tags: ["it's new"] });
+  });
+
+  it('Import OpenAPI sets base URL and auth; a picked operation fills the query and runs', async function () {
+    // the first test's "Successfully deployed" must not cover the screenshots
+    const quiet = await page.addStyleTag({ content: '#red-ui-notifications { display: none; }' });
+    const injectId = await w.addNode('inject', 200, 320);
+    const queryId = await w.addNode('rest-query', 460, 320);
+    await page.dblclick(w.nodeSel(queryId));
+    await page.waitForSelector('#node-input-datasource');
+    await page.selectOption('#node-input-datasource', '_ADD_');
+    await page.click('#node-input-btn-datasource-add');
+    await page.waitForSelector('#node-config-input-baseUrl');
+
+    await page.click('#rds-openapi-button');
+    await w.type('#rds-openapi-url', `${docs.url}/petstore.json`);
+    await page.click('#rds-openapi-fetch');
+    await page.waitForSelector('#rds-openapi-result.rds-ok');
+    assert.match(await page.textContent('#rds-openapi-result'), /Swagger Petstore .*20 operations/);
+    assert.strictEqual(await page.inputValue('#rds-openapi-server'), '0');
+    assert.match(await page.textContent('#rds-openapi-security option:checked'), /api_key \(apiKey\)/);
+    await page.click('#rds-openapi-apply');
+    assert.strictEqual(await page.inputValue('#node-config-input-baseUrl'), `${api.url}/v2`);
+    assert.strictEqual(await page.inputValue('#node-config-input-authType'), 'apiKey');
+    assert.strictEqual(await page.inputValue('#node-config-input-apiKeyName'), 'api_key');
+    assert.strictEqual(await page.inputValue('#node-config-input-name'), 'Swagger Petstore');
+    await page.screenshot({ path: E.screenshotPath('import-openapi.png') });
+    // the key itself is the user's to paste (Authentication tab)
+    await w.showTab('auth');
+    await w.type('#node-config-input-apiKey', API_KEY);
+    await page.click('#node-config-dialog-ok');
+    await page.waitForSelector('#node-config-input-baseUrl', { state: 'detached' });
+
+    // The query dialog now offers the operations, grouped by tag and searchable.
+    await page.waitForSelector('#rq-op-row', { state: 'visible' });
+    assert.match(await page.textContent('#rq-op-count'), /20 of 20/);
+    await w.type('#rq-op-search', 'pet by id');
+    assert.deepStrictEqual(await page.$$eval('#rq-op-select option', (els) => els.map((e) => e.value)), ['getPetById']);
+    await page.selectOption('#rq-op-select', 'getPetById');
+    assert.strictEqual(await page.inputValue('#node-input-method'), 'GET');
+    assert.strictEqual(await page.inputValue('#node-input-path'), '/pet/{{petId}}');
+    assert.match(await page.textContent('#rq-op-details'), /petId \(path, integer, required\)/);
+    await page.screenshot({ path: E.screenshotPath('import-operation.png') });
+    await page.click('#node-dialog-ok');
+    await quiet.evaluate((el) => el.remove());
+
+    // Wire the inject node, sending msg.petId 7, and run.
+    await page.evaluate(
+      ({ inject, query }) => {
+        const i = RED.nodes.node(inject);
+        i.props = [{ p: 'payload' }, { p: 'petId', v: '7', vt: 'num' }];
+        i.changed = true;
+        RED.nodes.addLink({ source: i, sourcePort: 0, target: RED.nodes.node(query) });
+        RED.nodes.dirty(true);
+        RED.view.redraw(true);
+      },
+      { inject: injectId, query: queryId },
+    );
+    await E.deploy(page);
+    const flow = JSON.parse(nr.read('flows.json'));
+    const ds = flow.find((n) => n.type === 'rest-datasource' && n.openapi);
+    assert.strictEqual(ds.openapi.operations.length, 20);
+    assert.strictEqual(ds.openapi.source, `${docs.url}/petstore.json`);
+    assert.strictEqual(flow.find((n) => n.id === queryId).operationId, 'getPetById');
+    assert.ok(!JSON.stringify(flow).includes(API_KEY));
+
+    const before = api.requests.length;
+    await w.inject(injectId, () => api.requests.length);
+    const req = api.requests[before];
+    assert.strictEqual(req.method, 'GET');
+    assert.strictEqual(req.url, '/v2/pet/7');
+    assert.strictEqual(req.headers.api_key, API_KEY);
+  });
+});

@@ -1,0 +1,47 @@
+'use strict';
+/* global RED -- used inside functions that run in the browser page */
+// Workspace actions of a user in the editor page, bound to one playwright page: add a node from
+// the palette, type into a field as a user does, press an Inject node's button.
+const assert = require('assert');
+const E = require('./editor');
+
+function workspace(page, nrUrl) {
+  const nodeIds = (type) => page.evaluate((t) => RED.nodes.filterNodes({ type: t }).map((n) => n.id), type);
+  const nodeSel = (id) => `#red-ui-workspace-chart g.red-ui-flow-node-group[id="${id}"]`;
+  return {
+    nodeIds,
+    nodeSel,
+    /** Type as a user does: Node-RED re-validates on keyup and change, not on the input event. */
+    async type(sel, text) {
+      await page.fill(sel, text);
+      await page.press(sel, 'End');
+    },
+    /** Drag a node from the palette; its id. */
+    async addNode(type, x, y) {
+      await page.waitForSelector('.red-ui-tray', { state: 'detached' });
+      const before = await nodeIds(type);
+      await E.dragFromPalette(page, type, x, y);
+      const added = (await nodeIds(type)).filter((id) => !before.includes(id));
+      assert.strictEqual(added.length, 1, `one ${type} added`);
+      return added[0];
+    },
+    /** Show a tab of the datasource dialog (RED.tabs reads two clicks within 400 ms as a double click). */
+    async showTab(name) {
+      for (let i = 0; i < 3 && !(await page.isVisible(`#rds-tab-${name}`)); i++) {
+        await page.waitForTimeout(450);
+        await page.click(`#rds-tabs a[href="#rds-tab-${name}"]`);
+      }
+      assert.ok(await page.isVisible(`#rds-tab-${name}`), `tab ${name}`);
+    },
+    /** Press an Inject node's button (its admin route) and wait until `count()` grows. */
+    async inject(injectId, count) {
+      const before = count();
+      const res = await fetch(`${nrUrl}/inject/${injectId}`, { method: 'POST' });
+      assert.strictEqual(res.status, 200);
+      for (let i = 0; i < 100 && count() === before; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(count() > before, 'the request reached the API');
+    },
+  };
+}
+
+module.exports = { workspace };
