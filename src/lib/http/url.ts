@@ -64,7 +64,8 @@ export interface Target {
 
 /** Path text URL parsing leaves as it is (no escaping, no `%`, no `?`, no backslash). */
 const PLAIN_PATH = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/;
-const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
+/** A "." or ".." segment anywhere in a path (URL parsing would resolve it). */
+const DOT_SEGMENT_IN_PATH = /(?:^|\/)\.\.?(?:\/|$)/;
 
 /**
  * Join a relative path onto the base URL. The path is appended as text (never resolved as a
@@ -77,7 +78,7 @@ export function joinPath(base: URL, path: string): Target {
   const rel = clean === '' || clean.startsWith('?') ? clean : '/' + clean.replace(/^\/+/, '');
   // The common path (letters, digits, `-._~!$&'()*+,;=:@/`, no dot segment) is one URL
   // parsing keeps byte for byte: joined as text, without building a URL per request.
-  if (PLAIN_PATH.test(rel) && !DOT_SEGMENT.test(rel)) {
+  if (PLAIN_PATH.test(rel) && !DOT_SEGMENT_IN_PATH.test(rel)) {
     return { origin: base.origin, pathname: basePath + rel || '/', rawQuery: '' };
   }
   const url = new URL(base.origin + basePath + rel);
