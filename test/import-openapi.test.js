@@ -4,7 +4,8 @@
 // hostile ones refused; and an operation picked from the index, run against a stand-in API.
 const assert = require('assert');
 const fs = require('fs');
-const { helper, loadQuery, useRuntime } = require('./lib/nr');
+const { helper, loadQuery, coreNode, useRuntime } = require('./lib/nr');
+const { startProxy } = require('./lib/proxy');
 const { startServer } = require('./lib/server');
 const { certs, startHttpsServer } = require('./lib/certs');
 const { secret } = require('./lib/secrets');
@@ -181,6 +182,28 @@ describe('POST /rest-datasource/import/openapi', function () {
       assert.strictEqual(res.status, 200);
     } finally {
       await https.close();
+    }
+  });
+
+  it("fetches through the datasource's http proxy node, for a description on another origin too", async function () {
+    const proxy = await startProxy();
+    try {
+      await helper.unload();
+      await loadQuery({
+        ds: { baseUrl: 'https://api.example.com/v1', proxy: 'px' },
+        nodes: [coreNode('network/06-httpproxy.js')],
+        extra: [{ id: 'px', type: 'http proxy', name: 'corp', url: proxy.url, noproxy: [] }],
+      });
+      docs.requests.length = 0;
+      const res = await post({ url: `${docs.url}/petstore.json`, datasource: 'ds' });
+      assert.strictEqual(res.status, 200, JSON.stringify(res.body));
+      assert.deepStrictEqual(
+        proxy.relayed.map((r) => r.url),
+        [`${docs.url}/petstore.json`],
+      );
+      assert.strictEqual(docs.requests.length, 1);
+    } finally {
+      await proxy.close();
     }
   });
 
