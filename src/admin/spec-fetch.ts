@@ -13,7 +13,10 @@ import { parseSettings } from '../lib/settings';
 import type { RawConfig } from '../lib/settings';
 import { MAX_SPEC_BYTES, OpenApiImportError, sizeError } from '../lib/import/openapi-load';
 import { networkOptions } from '../runtime/network-config';
-import { oauthOptions } from '../runtime/oauth-runtime';
+import { oauthOptions, redactTokens } from '../runtime/oauth-runtime';
+import { createOAuthScheme } from '../lib/oauth/scheme';
+import type { DatasourceSettings } from '../lib/settings';
+import type { HttpClient } from '../lib/http/client';
 
 /** Longest one fetch of a description may take. */
 export const SPEC_TIMEOUT_MS = 30000;
@@ -38,7 +41,8 @@ export interface SpecFetcher {
 export function specFetcher(
   RED: NodeAPI,
   url: URL,
-  datasource: { id?: string; config: RawConfig; credentials: Record<string, unknown> } | undefined,
+  datasource:
+    { id?: string; config: RawConfig; credentials: Record<string, unknown>; destinationChanged?: boolean } | undefined,
 ): SpecFetcher {
   const sameOrigin = !!datasource && originOf(datasource.config.baseUrl) === url.origin;
   const config: RawConfig = {};
@@ -61,10 +65,13 @@ export function specFetcher(
     cookieJar: false,
   });
   const settings = parseSettings(config, credentials);
-  const ds = new Datasource(settings, {
-    ...(sameOrigin && datasource?.id ? oauthOptions(RED, datasource.id) : {}),
-    ...networkOptions(RED, settings),
-  });
+  // Stored OAuth tokens only for the deployed destinations (as Test connection does).
+  const oauth =
+    sameOrigin && datasource?.id && !datasource.destinationChanged
+      ? oauthOptions(RED, datasource.id)
+      : { oauth2: (s: DatasourceSettings, c: HttpClient) => createOAuthScheme(s, c) };
+  const ds = new Datasource(settings, { ...oauth, ...networkOptions(RED, settings) });
+  redactTokens(ds);
   return {
     async fetch(target: string): Promise<string> {
       const u = new URL(target);

@@ -127,7 +127,6 @@ describe('imports in the editor (browser)', function () {
   it('Import OpenAPI sets base URL and auth; a picked operation fills the query and runs', async function () {
     // the first test's "Successfully deployed" must not cover the screenshots
     const quiet = await page.addStyleTag({ content: '#red-ui-notifications { display: none; }' });
-    const injectId = await w.addNode('inject', 200, 320);
     const queryId = await w.addNode('rest-query', 460, 320);
     await page.dblclick(w.nodeSel(queryId));
     await page.waitForSelector('#node-input-datasource');
@@ -167,18 +166,20 @@ describe('imports in the editor (browser)', function () {
     await page.click('#node-dialog-ok');
     await quiet.evaluate((el) => el.remove());
 
-    // Wire the inject node, sending msg.petId 7, and run.
-    await page.evaluate(
-      ({ inject, query }) => {
-        const i = RED.nodes.node(inject);
-        i.props = [{ p: 'payload' }, { p: 'petId', v: '7', vt: 'num' }];
-        i.changed = true;
-        RED.nodes.addLink({ source: i, sourcePort: 0, target: RED.nodes.node(query) });
-        RED.nodes.dirty(true);
-        RED.view.redraw(true);
-      },
-      { inject: injectId, query: queryId },
-    );
+    // An Inject node sending msg.petId 7 (as its dialog would set it), wired to the query.
+    const injectId = await page.evaluate((query) => {
+      const q = RED.nodes.node(query);
+      const id = RED.nodes.id();
+      const props = [{ p: 'payload' }, { p: 'petId', v: '7', vt: 'num' }];
+      const json = { id, type: 'inject', z: q.z, x: q.x - 220, y: q.y, props, payload: '', payloadType: 'date' };
+      const added = RED.nodes.import([{ ...json, repeat: '', once: false, topic: '', wires: [[]] }], {
+        markChanged: true,
+      });
+      RED.nodes.addLink({ source: added.nodes[0], sourcePort: 0, target: q });
+      RED.nodes.dirty(true);
+      RED.view.redraw(true);
+      return id;
+    }, queryId);
     await E.deploy(page);
     const flow = JSON.parse(nr.read('flows.json'));
     const ds = flow.find((n) => n.type === 'rest-datasource' && n.openapi);
