@@ -16,12 +16,18 @@ function workspace(page, nrUrl) {
       await page.fill(sel, text);
       await page.press(sel, 'End');
     },
-    /** Drag a node from the palette; its id. */
+    /**
+     * Drag a node from the palette; its id. On a loaded machine the palette's drag can miss the
+     * first mouse moves (nothing is dropped); then the user drags again, and so does this.
+     */
     async addNode(type, x, y) {
       await page.waitForSelector('.red-ui-tray', { state: 'detached' });
       const before = await nodeIds(type);
-      await E.dragFromPalette(page, type, x, y);
-      const added = (await nodeIds(type)).filter((id) => !before.includes(id));
+      let added = [];
+      for (let attempt = 0; attempt < 3 && added.length === 0; attempt++) {
+        await E.dragFromPalette(page, type, x, y);
+        added = (await nodeIds(type)).filter((id) => !before.includes(id));
+      }
       assert.strictEqual(added.length, 1, `one ${type} added`);
       return added[0];
     },
