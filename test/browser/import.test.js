@@ -195,4 +195,44 @@ describe('imports in the editor (browser)', function () {
     assert.strictEqual(req.url, '/v2/pet/7');
     assert.strictEqual(req.headers.api_key, API_KEY);
   });
+
+  it('a command under the selected datasource gives a path relative to it, and its key can replace the auth there', async function () {
+    const dsId = await page.evaluate((base) => {
+      let id;
+      RED.nodes.eachConfig((n) => {
+        if (n.type === 'rest-datasource' && n.baseUrl === base) id = n.id;
+      });
+      return id;
+    }, `${api.url}/api/v3`);
+    const queryId = await w.addNode('rest-query', 460, 480);
+    await page.dblclick(w.nodeSel(queryId));
+    await page.waitForSelector('#node-input-datasource');
+    await page.selectOption('#node-input-datasource', dsId);
+    await page.click('#rq-curl-button');
+    await page.fill('#rq-curl-text', `curl -H 'X-API-Key: ${API_KEY}' '${api.url}/api/v3/store/inventory'`);
+    await page.click('#rq-curl-apply');
+    await page.waitForSelector('#rq-curl-result.rds-ok');
+    assert.strictEqual(await page.inputValue('#node-input-path'), '/store/inventory');
+    assert.strictEqual(await page.isVisible('#rq-curl-new-ds'), false, 'no new datasource offered');
+    assert.match(
+      await page.textContent('#rq-curl-store-credentials'),
+      /Store them in the datasource .* \(replaces its bearer authentication\)/,
+    );
+    await page.click('#rq-curl-store-credentials');
+    await page.waitForSelector('#rq-curl-stored.rds-ok');
+    const ds = await page.evaluate((id) => {
+      const n = RED.nodes.node(id);
+      return { authType: n.authType, apiKeyName: n.apiKeyName, apiKeyIn: n.apiKeyIn, changed: n.changed };
+    }, dsId);
+    assert.deepStrictEqual(ds, { authType: 'apiKey', apiKeyName: 'X-API-Key', apiKeyIn: 'header', changed: true });
+    await page.click('#node-dialog-ok');
+    await E.deploy(page);
+    const flowText = nr.read('flows.json');
+    assert.ok(!flowText.includes(API_KEY));
+    assert.strictEqual(JSON.parse(flowText).find((n) => n.id === dsId).authType, 'apiKey');
+    const creds = E.decryptCredentials(nr.read('flows_cred.json'))[dsId];
+    assert.strictEqual(creds.apiKey, API_KEY);
+    // the cookie stored by the first import is still there
+    assert.deepStrictEqual(JSON.parse(creds.secrets), { 'cookies:session': SESSION });
+  });
 });

@@ -103,10 +103,23 @@ function report(node: RedNode, r: CurlImport, details: JQuery): void {
   section(details, 'rq-import-credentials', t('import.credentials'), r.credentialsFound);
   if (r.underDatasource && r.credentialsFound.length && ds) {
     const target = String(ds.name || ds.baseUrl || ds.id);
-    button(details, 'rq-curl-store-credentials', 'fa-lock', t('import.storeCredentials', { name: target }), () => {
-      storeCredentials(ds, r.datasource);
-      details.find('#rq-curl-store-credentials').prop('disabled', true);
+    const current = typeof ds.authType === 'string' ? ds.authType : 'none';
+    // Say so when the datasource's own authentication would be replaced.
+    const replaces = r.datasource.authType !== 'none' && current !== 'none' && current !== r.datasource.authType;
+    const label = replaces
+      ? t('import.replaceAuth', { name: target, current })
+      : t('import.storeCredentials', { name: target });
+    const store = button(details, 'rq-curl-store-credentials', 'fa-lock', label, () => {
+      store.prop('disabled', true);
+      storeCredentials(ds, r.datasource).then(
+        () => showResult($('#rq-curl-stored'), 'ok', t('import.stored', { name: target })),
+        (xhr: JQuery.jqXHR) => {
+          store.prop('disabled', false);
+          showResult($('#rq-curl-stored'), 'fail', errorText(xhr, t('import.unreachable')));
+        },
+      );
     });
+    $('<span/>', { id: 'rq-curl-stored', class: 'rds-result', role: 'status' }).appendTo(details);
   }
   const tls = r.datasource.tlsVerify === false ? [t('import.insecure')] : [];
   section(details, 'rq-import-warnings', t('import.warnings'), [...r.warnings, ...tls]);

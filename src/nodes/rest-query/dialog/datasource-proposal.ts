@@ -55,8 +55,32 @@ export function createDatasource(p: DatasourceProposal): string {
   return id;
 }
 
-/** Put the proposal's auth and secret rows into an existing datasource (its other settings stay). */
-export function storeCredentials(ds: RedNode, p: DatasourceProposal): void {
+/**
+ * The datasource's credentials as the editor holds them. After a deploy the editor drops them,
+ * so they are loaded as its dialog loads them (text ones with their values, password ones as
+ * `has_<name>`), with the same `_` snapshot the editor compares against when it deploys.
+ */
+function loadCredentials(ds: RedNode): Promise<NonNullable<RedNode['credentials']>> {
+  if (ds.credentials) return Promise.resolve(ds.credentials);
+  return new Promise((resolve, reject) => {
+    $.getJSON(`credentials/rest-datasource/${encodeURIComponent(ds.id)}`)
+      .done((data: Record<string, string | boolean>) => {
+        const loaded = { ...data, _: JSON.parse(JSON.stringify(data)) } as unknown as NonNullable<
+          RedNode['credentials']
+        >;
+        ds.credentials = loaded;
+        resolve(loaded);
+      })
+      .fail(reject);
+  });
+}
+
+/**
+ * Put the proposal's auth and secret rows into an existing datasource (its other settings and
+ * credentials stay; the values of its secret rows are merged, not replaced).
+ */
+export async function storeCredentials(ds: RedNode, p: DatasourceProposal): Promise<void> {
+  const current = await loadCredentials(ds);
   const { credentials, ...settings } = p;
   const { secrets, ...plain } = credentials;
   if (p.authType !== 'none') {
@@ -65,19 +89,15 @@ export function storeCredentials(ds: RedNode, p: DatasourceProposal): void {
     }
   }
   for (const list of ROW_LISTS) {
-    const current = (Array.isArray(ds[list]) ? ds[list] : []) as SecretRow[];
+    const rows = (Array.isArray(ds[list]) ? ds[list] : []) as SecretRow[];
     const added = (p[list] ?? []).map((r) => r.name);
     ds[list] = [
-      ...current.filter((r) => !added.includes(r.name)),
+      ...rows.filter((r) => !added.includes(r.name)),
       ...added.map((name) => ({ name, value: '', secret: true })),
     ];
   }
-  const merged = { ...parseSecrets(ds.credentials?.secrets), ...parseSecrets(secrets) };
-  ds.credentials = {
-    ...(ds.credentials ?? {}),
-    ...editorCredentials(plain),
-    secrets: JSON.stringify(merged),
-  };
+  const merged = { ...parseSecrets(current.secrets), ...parseSecrets(secrets) };
+  ds.credentials = { ...current, ...editorCredentials(plain), secrets: JSON.stringify(merged) };
   ds.changed = true;
   ds.dirty = true;
   RED.editor.validateNode(ds);
