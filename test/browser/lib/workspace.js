@@ -42,7 +42,14 @@ function workspace(page, nrUrl) {
     /** Press an Inject node's button (its admin route) and wait until `count()` grows. */
     async inject(injectId, count) {
       const before = count();
-      const res = await fetch(`${nrUrl}/inject/${injectId}`, { method: 'POST' });
+      // Right after a deploy the runtime may still be starting the new flows: the node's
+      // button route answers 404 until the node exists.
+      let res;
+      for (let i = 0; i < 50; i++) {
+        res = await fetch(`${nrUrl}/inject/${injectId}`, { method: 'POST' });
+        if (res.status !== 404) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
       assert.strictEqual(res.status, 200);
       for (let i = 0; i < 100 && count() === before; i++) await new Promise((r) => setTimeout(r, 50));
       assert.ok(count() > before, 'the request reached the API');
