@@ -65,23 +65,24 @@ function describe(url: string): string {
 
 /**
  * YAML aliases share one value among many places; walked as a tree (as the reference resolver
- * walks it) a few lines can stand for billions of values. Count the values as a tree walk meets them.
+ * walks it) a few lines can stand for billions of values. Count the values as a tree walk meets
+ * them; on the way, tell whether any `$ref` leaves the document.
  */
-function checkExpansion(root: unknown): void {
+function walk(root: unknown): { externalRefs: boolean } {
   let budget = MAX_NODES;
+  let externalRefs = false;
   const stack: unknown[] = [root];
   while (stack.length) {
-    const v = stack.pop();
+    const v = stack.pop() as Record<string, unknown>;
     if (--budget < 0) {
       throw new OpenApiImportError(
         'the description expands to more than 2 million objects (YAML aliases used over and over); it was not read',
       );
     }
-    if (v && typeof v === 'object') {
-      for (const child of Object.values(v as Record<string, unknown>))
-        if (child && typeof child === 'object') stack.push(child);
-    }
+    if (typeof v.$ref === 'string' && !v.$ref.startsWith('#')) externalRefs = true;
+    for (const child of Object.values(v)) if (child && typeof child === 'object') stack.push(child);
   }
+  return { externalRefs };
 }
 
 export async function loadSpec(text: string, options: LoadOptions = {}): Promise<Spec> {
@@ -125,13 +126,16 @@ export async function loadSpec(text: string, options: LoadOptions = {}): Promise
     const parsed = await parser.parse(rootUrl, {
       resolve: { file: false, http: false, guarded: resolver },
     } as ParserOptions);
-    checkExpansion(parsed);
-    // bundle = resolve, then references into other documents become internal ones.
-    const parserOptions: ParserOptions = {
-      resolve: { file: false, http: false, external: true, guarded: resolver },
-      parse: { text: false, binary: false },
-    };
-    await parser.bundle(rootUrl, parsed, parserOptions);
+    // Only references into other documents need the resolver's walk (most descriptions, GitHub's
+    // included, have none: that walk would block the runtime for a second on them).
+    if (parsed && typeof parsed === 'object' && walk(parsed).externalRefs) {
+      // bundle = resolve, then references into other documents become internal ones.
+      const parserOptions: ParserOptions = {
+        resolve: { file: false, http: false, external: true, guarded: resolver },
+        parse: { text: false, binary: false },
+      };
+      await parser.bundle(rootUrl, parsed, parserOptions);
+    }
   } catch (err) {
     if (refused) throw refused;
     if (err instanceof OpenApiImportError) throw err;
