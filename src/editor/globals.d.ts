@@ -57,6 +57,7 @@ interface RedEditorGlobal {
   nodes: {
     registerType(type: string, def: RedNodeDef): void;
     node(id: string): RedNode | null | undefined;
+    eachConfig(cb: (node: RedNode) => boolean | void): void;
     dirty(dirty?: boolean): boolean;
     /** a new, unused node id */
     id(): string;

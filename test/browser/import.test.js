@@ -196,7 +196,7 @@ describe('imports in the editor (browser)', function () {
     assert.strictEqual(req.headers.api_key, API_KEY);
   });
 
-  it('a command under the selected datasource gives a path relative to it, and its key can replace the auth there', async function () {
+  it('a command under an existing datasource offers it, the path relative to it, and its key can replace the auth there', async function () {
     const dsId = await page.evaluate((base) => {
       let id;
       RED.nodes.eachConfig((n) => {
@@ -207,11 +207,14 @@ describe('imports in the editor (browser)', function () {
     const queryId = await w.addNode('rest-query', 460, 480);
     await page.dblclick(w.nodeSel(queryId));
     await page.waitForSelector('#node-input-datasource');
-    await page.selectOption('#node-input-datasource', dsId);
     await page.click('#rq-curl-button');
     await page.fill('#rq-curl-text', `curl -H 'X-API-Key: ${API_KEY}' '${api.url}/api/v3/store/inventory'`);
     await page.click('#rq-curl-apply');
     await page.waitForSelector('#rq-curl-result.rds-ok');
+    // No datasource picked yet: the one that covers the URL is offered before a new one.
+    await page.click(`#rq-curl-use-${dsId}`);
+    await page.waitForSelector('#rq-curl-store-credentials');
+    assert.strictEqual(await page.inputValue('#node-input-datasource'), dsId);
     assert.strictEqual(await page.inputValue('#node-input-path'), '/store/inventory');
     assert.strictEqual(await page.isVisible('#rq-curl-new-ds'), false, 'no new datasource offered');
     assert.match(

@@ -86,6 +86,18 @@ function addInject(query: RedNode, payload: unknown): void {
   );
 }
 
+/** The datasources whose base URL the URL lies under (same origin, whole path segments). */
+function datasourcesFor(url: string): RedNode[] {
+  const found: RedNode[] = [];
+  RED.nodes.eachConfig((n) => {
+    const base = typeof n.baseUrl === 'string' ? n.baseUrl.replace(/\/+$/, '') : '';
+    if (n.type === 'rest-datasource' && base && url.startsWith(base) && /^([/?#]|$)/.test(url.slice(base.length))) {
+      found.push(n);
+    }
+  });
+  return found;
+}
+
 function report(node: RedNode, r: CurlImport, details: JQuery): void {
   details.empty();
   const ds = selectedDatasource();
@@ -94,6 +106,14 @@ function report(node: RedNode, r: CurlImport, details: JQuery): void {
     $('<div/>')
       .text(t(ds ? 'import.otherOrigin' : 'import.noDatasource', { baseUrl: r.datasource.baseUrl }))
       .appendTo(offer);
+    // A datasource that already covers the URL is offered first: no duplicate for one API.
+    for (const existing of datasourcesFor(r.url)) {
+      const name = String(existing.name || existing.baseUrl);
+      button(offer, `rq-curl-use-${existing.id}`, 'fa-database', t('import.useDatasource', { name }), () => {
+        selectDatasource(existing.id, name);
+        runImport(node);
+      }).addClass('rq-curl-use-ds');
+    }
     button(offer, 'rq-curl-new-ds', 'fa-plus', t('import.createDatasource', { baseUrl: r.datasource.baseUrl }), () => {
       const id = createDatasource(r.datasource);
       selectDatasource(id, r.datasource.baseUrl);
@@ -156,20 +176,25 @@ export function prepareCurlImport(node: RedNode): void {
   });
   $('#rq-curl-apply').on('click', (e) => {
     e.preventDefault();
-    const out = $('#rq-curl-result');
-    const details = $('#rq-curl-details').empty();
-    showResult(out, 'pending', t('import.running'));
-    const ds = selectedDatasource();
-    const body = {
-      command: textOf($('#rq-curl-text')),
-      datasource: ds ? { id: ds.id, baseUrl: ds.baseUrl } : undefined,
-    };
-    postJson<CurlImport>('rest-datasource/import/curl', body)
-      .done((r) => {
-        fill(r);
-        showResult(out, 'ok', t('import.filled', { method: r.query.method, url: r.url }));
-        report(node, r, details);
-      })
-      .fail((xhr) => showResult(out, 'fail', errorText(xhr, t('import.unreachable'))));
+    runImport(node);
   });
+}
+
+/** Send the pasted command to the import route, with the datasource the picker shows. */
+function runImport(node: RedNode): void {
+  const out = $('#rq-curl-result');
+  const details = $('#rq-curl-details').empty();
+  showResult(out, 'pending', t('import.running'));
+  const ds = selectedDatasource();
+  const body = {
+    command: textOf($('#rq-curl-text')),
+    datasource: ds ? { id: ds.id, baseUrl: ds.baseUrl } : undefined,
+  };
+  postJson<CurlImport>('rest-datasource/import/curl', body)
+    .done((r) => {
+      fill(r);
+      showResult(out, 'ok', t('import.filled', { method: r.query.method, url: r.url }));
+      report(node, r, details);
+    })
+    .fail((xhr) => showResult(out, 'fail', errorText(xhr, t('import.unreachable'))));
 }
