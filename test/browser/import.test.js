@@ -135,6 +135,24 @@ describe('imports in the editor (browser)', function () {
     await page.waitForSelector('#node-config-input-baseUrl');
 
     await page.click('#rds-openapi-button');
+    // Pasted: a description whose server URL has variables, each a field with its default.
+    const variables = fs.readFileSync(require.resolve('@readme/oas-examples/3.0/json/server-variables.json'), 'utf8');
+    await page.fill('#rds-openapi-text', variables);
+    await page.click('#rds-openapi-read');
+    await page.waitForSelector('#rds-openapi-result.rds-ok');
+    assert.strictEqual(await page.inputValue('#rds-openapi-var-name'), 'demo');
+    await page.selectOption('#rds-openapi-server', '2');
+    assert.deepStrictEqual(
+      await page.$$eval('#rds-openapi-var-port option', (els) => els.map((e) => e.value)),
+      ['3000', '5000'],
+      'an enum variable is a list',
+    );
+    await page.selectOption('#rds-openapi-server', '0');
+    await w.type('#rds-openapi-var-name', 'eu');
+    await page.click('#rds-openapi-apply');
+    assert.strictEqual(await page.inputValue('#node-config-input-baseUrl'), 'https://eu.example.com:443/v2');
+
+    // By URL: the Petstore, pointed at the stand-in API.
     await w.type('#rds-openapi-url', `${docs.url}/petstore.json`);
     await page.click('#rds-openapi-fetch');
     await page.waitForSelector('#rds-openapi-result.rds-ok');
@@ -145,7 +163,11 @@ describe('imports in the editor (browser)', function () {
     assert.strictEqual(await page.inputValue('#node-config-input-baseUrl'), `${api.url}/v2`);
     assert.strictEqual(await page.inputValue('#node-config-input-authType'), 'apiKey');
     assert.strictEqual(await page.inputValue('#node-config-input-apiKeyName'), 'api_key');
-    assert.strictEqual(await page.inputValue('#node-config-input-name'), 'Swagger Petstore');
+    assert.strictEqual(
+      await page.inputValue('#node-config-input-name'),
+      'Server variables',
+      'named by the first import',
+    );
     await page.screenshot({ path: E.screenshotPath('import-openapi.png') });
     // the key itself is the user's to paste (Authentication tab)
     await w.showTab('auth');

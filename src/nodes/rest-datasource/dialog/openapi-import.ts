@@ -9,8 +9,10 @@ import { dialogValues } from './lists';
 
 interface Server {
   url: string;
+  template: string;
   description: string;
   relative: boolean;
+  variables: Array<{ name: string; default: string; enum: string[]; description: string }>;
 }
 interface SecurityChoice {
   name: string;
@@ -63,8 +65,43 @@ function showChoices(r: OpenApiImport): void {
   });
   const first = r.security.findIndex((s) => s.proposal);
   security.val(first >= 0 ? String(first) : '');
+  showVariables();
   showNote();
   $('#rds-openapi-choices').show();
+}
+
+const chosenServer = (): Server | undefined => imported?.servers[Number(textOf($('#rds-openapi-server')))];
+
+/** One field per variable of the chosen server: a list for an enum, else text; the default first. */
+function showVariables(): void {
+  const box = $('#rds-openapi-vars').empty();
+  for (const v of chosenServer()?.variables ?? []) {
+    const row = $('<div/>', { class: 'form-row' }).appendTo(box);
+    const id = `rds-openapi-var-${v.name.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+    $('<label/>', { for: id }).text(`{${v.name}}`).appendTo(row);
+    const field = v.enum.length ? $('<select/>', { id }) : $('<input/>', { type: 'text', id });
+    for (const value of v.enum) $('<option/>').val(value).text(value).appendTo(field);
+    field
+      .addClass('rds-openapi-var')
+      .attr('data-name', v.name)
+      .attr('title', v.description)
+      .val(v.default)
+      .appendTo(row);
+  }
+}
+
+/** The chosen server's URL with the variables as the fields give them. */
+function serverUrl(server: Server): string {
+  let url = server.template;
+  $('.rds-openapi-var').each(function () {
+    url = url.split(`{${String($(this).attr('data-name'))}}`).join(textOf($(this)));
+  });
+  if (/^https?:\/\//i.test(url)) return url.replace(/\/+$/, '');
+  try {
+    return new URL(url || '/', imported?.source || undefined).toString().replace(/\/+$/, '');
+  } catch {
+    return server.url;
+  }
 }
 
 function showNote(): void {
@@ -78,8 +115,8 @@ function showNote(): void {
 
 function apply(): void {
   if (!imported) return;
-  const server = imported.servers[Number(textOf($('#rds-openapi-server')))];
-  if (server) input('baseUrl').val(server.url).trigger('change');
+  const server = chosenServer();
+  if (server) input('baseUrl').val(serverUrl(server)).trigger('change');
   if (!textOf(input('name')).trim() && imported.title) input('name').val(imported.title);
   const choice = imported.security[Number(textOf($('#rds-openapi-security')))];
   if (textOf($('#rds-openapi-security')) !== '' && choice?.proposal) {
@@ -146,6 +183,7 @@ export function prepareOpenApiImport(node: RedNode): void {
     } else postText(textOf($('#rds-openapi-text')));
   });
   $('#rds-openapi-security').on('change', showNote);
+  $('#rds-openapi-server').on('change', showVariables);
   $('#rds-openapi-apply').on('click', (e) => {
     e.preventDefault();
     apply();
