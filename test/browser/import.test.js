@@ -151,6 +151,9 @@ describe('imports in the editor (browser)', function () {
     await w.type('#rds-openapi-var-name', 'eu');
     await page.click('#rds-openapi-apply');
     assert.strictEqual(await page.inputValue('#node-config-input-baseUrl'), 'https://eu.example.com:443/v2');
+    assert.strictEqual(await page.inputValue('#node-config-input-name'), 'Server variables', 'named after it');
+    await page.fill('#rds-openapi-text', '');
+    await page.fill('#node-config-input-name', '');
 
     // By URL: the Petstore, pointed at the stand-in API.
     await w.type('#rds-openapi-url', `${docs.url}/petstore.json`);
@@ -163,11 +166,7 @@ describe('imports in the editor (browser)', function () {
     assert.strictEqual(await page.inputValue('#node-config-input-baseUrl'), `${api.url}/v2`);
     assert.strictEqual(await page.inputValue('#node-config-input-authType'), 'apiKey');
     assert.strictEqual(await page.inputValue('#node-config-input-apiKeyName'), 'api_key');
-    assert.strictEqual(
-      await page.inputValue('#node-config-input-name'),
-      'Server variables',
-      'named by the first import',
-    );
+    assert.strictEqual(await page.inputValue('#node-config-input-name'), 'Swagger Petstore');
     await page.screenshot({ path: E.screenshotPath('import-openapi.png') });
     // the key itself is the user's to paste (Authentication tab)
     await w.showTab('auth');
