@@ -294,7 +294,11 @@ describe('POST /rest-datasource/import/curl: the imported query sends what curl 
     const command = `curl "${api.url}/x?u=$(touch ${marker})" -H "X-A: \`touch ${marker}\`" -d $(touch ${marker})`;
     const proposal = await importCommand(command);
     assert.strictEqual(proposal.warnings.length, 3);
-    assert.match(proposal.warnings[0], /kept as text/);
+    assert.deepStrictEqual(
+      proposal.warnings.map((w) => w.code),
+      ['unexpanded', 'unexpanded', 'unexpanded'],
+    );
+    assert.match(proposal.warnings[0].text, /kept as text/);
     assert.deepStrictEqual(proposal.query.params, [{ name: 'u', value: `$(touch ${marker})`, valueType: 'str' }]);
     assert.deepStrictEqual(proposal.query.headers, [{ name: 'X-A', value: `\`touch ${marker}\``, valueType: 'str' }]);
     // sending the imported query sends the text, and still creates nothing

@@ -259,4 +259,28 @@ describe('imports in the editor (browser)', function () {
     // the cookie stored by the first import is still there
     assert.deepStrictEqual(JSON.parse(creds.secrets), { 'cookies:session': SESSION });
   });
+
+  it('explains the import in the language of the editor (German)', async function () {
+    const { context, page: de } = await E.openEditor(browser, nr.url, { locale: 'de-DE' });
+    try {
+      const wde = workspace(de, nr.url);
+      const queryId = await wde.addNode('rest-query', 460, 640);
+      await de.dblclick(wde.nodeSel(queryId));
+      await de.waitForSelector('#node-input-datasource');
+      await de.click('#rq-curl-button');
+      await de.fill('#rq-curl-text', `curl -s --compressed -u alice '${api.url}/api/v3/user' -d "x=$(id)"`);
+      await de.click('#rq-curl-apply');
+      await de.waitForSelector('#rq-curl-result.rds-ok');
+      const details = await de.textContent('#rq-curl-details');
+      assert.match(details, /Gefundene Zugangsdaten/);
+      assert.match(details, /-u: Basic-Authentifizierung/);
+      assert.match(details, /-u ohne Passwort/);
+      assert.match(details, /"x=\$\(id\)" enthält Shell-Syntax/);
+      assert.match(details, /--compressed: die Datenquelle fordert komprimierte Antworten immer an/);
+      assert.match(details, /-s: ändert nur, was curl ausgibt/);
+      await de.click('#node-dialog-cancel');
+    } finally {
+      await context.close();
+    }
+  });
 });

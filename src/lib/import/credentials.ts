@@ -8,6 +8,8 @@ import { secretKey } from '../settings';
 import type { AuthType } from '../settings';
 import type { DatasourceProposal, DatasourceRow, ProposedCredentials } from './types';
 import type { NameValue } from '../types';
+import { curlNotice } from './notices';
+import type { Notice } from './notices';
 
 /** Header or parameter names that carry a secret. */
 const SECRET_NAME =
@@ -34,8 +36,8 @@ export interface SplitCredentials {
   /** what stays in the query, in order */
   headers: NameValue[];
   params: NameValue[];
-  /** a human line per credential found, without its value */
-  found: string[];
+  /** one notice per credential found, without its value */
+  found: Notice[];
 }
 
 function decodeBasic(value: string): { username: string; password: string } | undefined {
@@ -52,56 +54,58 @@ export function splitCredentials(input: FoundCredentials): SplitCredentials {
   const credentials: ProposedCredentials = {};
   const secrets: Record<string, string> = {};
   const secretRows: SplitCredentials['secretRows'] = { headers: [], params: [], cookies: [] };
-  const found: string[] = [];
+  const found: Notice[] = [];
   const headers: NameValue[] = [];
   const params: NameValue[] = [];
 
-  const setAuth = (type: AuthType, what: string): boolean => {
+  const setAuth = (type: AuthType, what: Notice): boolean => {
     if (authType !== 'none') return false;
     authType = type;
     auth.authType = type;
     found.push(what);
     return true;
   };
-  const secretRow = (list: 'headers' | 'params' | 'cookies', row: NameValue, what: string) => {
+  const secretRow = (list: 'headers' | 'params' | 'cookies', row: NameValue, what: Notice) => {
     secretRows[list].push({ name: row.name, secret: true });
     secrets[secretKey(list, row.name)] = row.value;
     found.push(what);
   };
 
   if (input.user) {
-    setAuth(input.user.digest ? 'digest' : 'basic', `-u: ${input.user.digest ? 'Digest' : 'Basic'} authentication`);
+    setAuth(
+      input.user.digest ? 'digest' : 'basic',
+      curlNotice('user', { scheme: input.user.digest ? 'Digest' : 'Basic' }),
+    );
     credentials.username = input.user.username;
     if (input.user.password !== undefined) credentials.password = input.user.password;
   }
-  if (input.bearer !== undefined && setAuth('bearer', '--oauth2-bearer: Bearer token'))
-    credentials.token = input.bearer;
+  if (input.bearer !== undefined && setAuth('bearer', curlNotice('oauth2Bearer'))) credentials.token = input.bearer;
 
   for (const h of input.headers) {
     const lower = h.name.toLowerCase();
     if (lower === 'authorization') {
       const m = /^(\w+)\s+(.+)$/.exec(h.value.trim());
       const scheme = m ? m[1].toLowerCase() : '';
-      if (scheme === 'bearer' && setAuth('bearer', 'Authorization: Bearer token')) {
+      if (scheme === 'bearer' && setAuth('bearer', curlNotice('bearerHeader'))) {
         credentials.token = (m as RegExpExecArray)[2];
         continue;
       }
       const basic = scheme === 'basic' ? decodeBasic((m as RegExpExecArray)[2]) : undefined;
-      if (basic && setAuth('basic', 'Authorization: Basic user and password')) {
+      if (basic && setAuth('basic', curlNotice('basicHeader'))) {
         credentials.username = basic.username;
         credentials.password = basic.password;
         continue;
       }
-      secretRow('headers', h, 'Authorization header (secret header row)');
+      secretRow('headers', h, curlNotice('authorizationRow'));
       continue;
     }
     if (lower === 'cookie') continue; // merged into input.cookies by the caller
     if (lower === 'proxy-authorization' || looksSecret(h.name)) {
-      if (setAuth('apiKey', `${h.name}: API key header`)) {
+      if (setAuth('apiKey', curlNotice('apiKeyHeader', { name: h.name }))) {
         auth.apiKeyName = h.name;
         auth.apiKeyIn = 'header';
         credentials.apiKey = h.value;
-      } else secretRow('headers', h, `${h.name} (secret header row)`);
+      } else secretRow('headers', h, curlNotice('secretHeader', { name: h.name }));
       continue;
     }
     headers.push(h);
@@ -111,13 +115,13 @@ export function splitCredentials(input: FoundCredentials): SplitCredentials {
       params.push(p);
       continue;
     }
-    if (setAuth('apiKey', `${p.name}: API key query parameter`)) {
+    if (setAuth('apiKey', curlNotice('apiKeyParam', { name: p.name }))) {
       auth.apiKeyName = p.name;
       auth.apiKeyIn = 'query';
       credentials.apiKey = p.value;
-    } else secretRow('params', p, `${p.name} (secret query parameter row)`);
+    } else secretRow('params', p, curlNotice('secretParam', { name: p.name }));
   }
-  for (const c of input.cookies) secretRow('cookies', c, `cookie ${c.name} (secret cookie row)`);
+  for (const c of input.cookies) secretRow('cookies', c, curlNotice('secretCookie', { name: c.name }));
   if (Object.keys(secrets).length) credentials.secrets = JSON.stringify(secrets);
   return { auth, credentials, secretRows, headers, params, found };
 }

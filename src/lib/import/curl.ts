@@ -12,6 +12,14 @@ import { splitBaseUrl } from './base-path';
 import type { DatasourceProposal, Ignored, NeedsFile, QueryProposal, QueryRow } from './types';
 import type { BodyType, HttpMethod, NameValue } from '../types';
 import { HTTP_METHODS } from '../types';
+import { curlNotice } from './notices';
+import type { CURL_NOTICES, Notice } from './notices';
+
+/** The `code` and English `reason` of something not imported. */
+const reason = (code: keyof typeof CURL_NOTICES): Pick<Ignored, 'code' | 'reason'> => {
+  const n = curlNotice(code);
+  return { code: n.code, reason: n.text };
+};
 
 export interface CurlImport {
   /** the request URL as written (scheme added when missing) */
@@ -25,8 +33,8 @@ export interface CurlImport {
   files: NeedsFile[];
   ignored: Ignored[];
   /** credentials found, by kind (never their values) */
-  credentialsFound: string[];
-  warnings: string[];
+  credentialsFound: Notice[];
+  warnings: Notice[];
 }
 
 export class CurlImportError extends Error {}
@@ -155,14 +163,11 @@ export function importCurl(command: string, options: CurlImportOptions = {}): Cu
     throw new CurlImportError(`command: ${err instanceof CurlSyntaxError ? err.message : String(err)}`);
   }
   const ignored: Ignored[] = [];
-  const warnings: string[] = [];
+  const warnings: Notice[] = [];
   const files: NeedsFile[] = [];
-  if (split.rest)
-    ignored.push({ flag: split.rest, reason: 'not part of the curl command (after | ; & < > or a line end)' });
+  if (split.rest) ignored.push({ flag: split.rest, ...reason('notCommand') });
   for (const word of split.unexpanded) {
-    warnings.push(
-      `${JSON.stringify(word)} holds shell syntax ($(...), backticks or $NAME) that bash would expand; it was kept as text`,
-    );
+    warnings.push(curlNotice('unexpanded', { word: JSON.stringify(word) }));
   }
 
   const urls = [...parsed.urls];
@@ -198,9 +203,9 @@ export function importCurl(command: string, options: CurlImportOptions = {}): Cu
         const colon = value.indexOf(':');
         const semi = value.indexOf(';');
         if (colon < 0 && semi === value.length - 1) headers.push({ name: value.slice(0, -1).trim(), value: '' });
-        else if (colon < 0) ignored.push({ flag: o.flag, value, reason: 'not a "Name: value" header' });
+        else if (colon < 0) ignored.push({ flag: o.flag, value, ...reason('notHeader') });
         else if (value.slice(colon + 1).trim() === '')
-          ignored.push({ flag: o.flag, value, reason: "removes one of curl's own headers; nothing to import" });
+          ignored.push({ flag: o.flag, value, ...reason('removesHeader') });
         else {
           const name = value.slice(0, colon).trim();
           const v = value.slice(colon + 1).trim();
@@ -217,7 +222,7 @@ export function importCurl(command: string, options: CurlImportOptions = {}): Cu
         break;
       case 'cookie':
         if (value.includes('=')) cookies.push(...parseCookieText(value));
-        else ignored.push({ flag: o.flag, value, reason: 'reads cookies from a file; nothing to import' });
+        else ignored.push({ flag: o.flag, value, ...reason('cookieFile') });
         break;
       case 'data':
       case 'data-binary':
@@ -241,7 +246,7 @@ export function importCurl(command: string, options: CurlImportOptions = {}): Cu
       case 'form-string': {
         const eq = value.indexOf('=');
         if (eq < 0) {
-          ignored.push({ flag: o.flag, value, reason: 'not a name=value field' });
+          ignored.push({ flag: o.flag, value, ...reason('notField') });
           break;
         }
         const name = value.slice(0, eq);
@@ -252,7 +257,7 @@ export function importCurl(command: string, options: CurlImportOptions = {}): Cu
         }
         if (o.option === 'form' && /;type=[^;]*$/.test(content)) {
           content = content.replace(/;type=[^;]*$/, '');
-          warnings.push(`${o.flag} ${name}: the field's own content type is not imported`);
+          warnings.push(curlNotice('fieldType', { flag: o.flag, name }));
         }
         form.push({ name, value: content });
         break;
@@ -269,7 +274,7 @@ export function importCurl(command: string, options: CurlImportOptions = {}): Cu
           colon < 0
             ? { username: value, digest: false }
             : { username: value.slice(0, colon), password: value.slice(colon + 1), digest: false };
-        if (colon < 0) warnings.push('-u without a password: curl would ask for it; type it in the datasource');
+        if (colon < 0) warnings.push(curlNotice('noPassword'));
         break;
       }
       case 'basic':
@@ -283,10 +288,10 @@ export function importCurl(command: string, options: CurlImportOptions = {}): Cu
         break;
       case 'insecure':
         datasourceExtras.tlsVerify = false;
-        warnings.push('-k: the proposed datasource does not verify the server certificate; prefer a CA certificate');
+        warnings.push(curlNotice('insecure'));
         break;
       case 'compressed':
-        ignored.push({ flag: o.flag, reason: 'the datasource always asks for and decodes compressed responses' });
+        ignored.push({ flag: o.flag, ...reason('compressed') });
         break;
       case 'location':
         datasourceExtras.followRedirects = true;
@@ -294,13 +299,13 @@ export function importCurl(command: string, options: CurlImportOptions = {}): Cu
       case 'max-redirs': {
         const n = Number(value);
         if (Number.isInteger(n) && n >= 0 && n <= 50) datasourceExtras.maxRedirects = n;
-        else ignored.push({ flag: o.flag, value, reason: 'must be 0 to 50' });
+        else ignored.push({ flag: o.flag, value, ...reason('maxRedirs') });
         break;
       }
       case 'max-time': {
         const seconds = Number(value);
         if (Number.isFinite(seconds) && seconds > 0) timeout = Math.round(seconds * 1000);
-        else ignored.push({ flag: o.flag, value, reason: 'not a number of seconds' });
+        else ignored.push({ flag: o.flag, value, ...reason('maxTime') });
         break;
       }
       case 'upload-file':
@@ -308,17 +313,17 @@ export function importCurl(command: string, options: CurlImportOptions = {}): Cu
         if (!method) method = 'PUT';
         break;
       case 'output':
-        ignored.push({ flag: o.flag, value: o.value, reason: 'changes only what curl prints or saves' });
+        ignored.push({ flag: o.flag, value: o.value, ...reason('output') });
         break;
       default:
-        ignored.push({ flag: o.flag, value: o.value, reason: 'not supported by the importer' });
+        ignored.push({ flag: o.flag, value: o.value, ...reason('unsupported') });
     }
   }
   if (user) user.digest = digest;
 
   if (urls.length === 0) throw new CurlImportError('command: has no URL');
   if (urls.length > 1) {
-    for (const extra of urls.slice(1)) ignored.push({ flag: extra, reason: 'only the first URL is imported' });
+    for (const extra of urls.slice(1)) ignored.push({ flag: extra, ...reason('extraUrl') });
   }
   const url = parseUrl(urls[0]);
   if (url.username || url.password) {
@@ -348,8 +353,7 @@ export function importCurl(command: string, options: CurlImportOptions = {}): Cu
     if (!headers.some((h) => h.name.toLowerCase() === 'accept'))
       headers.push({ name: 'Accept', value: 'application/json' });
   }
-  if (data.length && form.length)
-    warnings.push('-d and -F together: curl refuses this; the data was imported, the form fields not');
+  if (data.length && form.length) warnings.push(curlNotice('dataAndForm'));
 
   const sendsData =
     (data.length > 0 && !get) ||
@@ -360,7 +364,7 @@ export function importCurl(command: string, options: CurlImportOptions = {}): Cu
     throw new CurlImportError(`-X ${finalMethod}: the query supports ${HTTP_METHODS.join(', ')}`);
   }
   if ((finalMethod === 'GET' || finalMethod === 'HEAD') && bodyType !== 'none') {
-    warnings.push(`${finalMethod} with a body: the query sends no body with ${finalMethod}`);
+    warnings.push(curlNotice('bodyIgnored', { method: finalMethod }));
   }
 
   const creds = splitCredentials({ user, bearer, headers, params, cookies });

@@ -5,6 +5,8 @@
 import { isObject } from './openapi-load';
 import type { JsonObject, Spec } from './openapi-load';
 import type { DatasourceProposal } from './types';
+import { openApiNotice } from './notices';
+import type { Notice } from './notices';
 
 export interface ServerChoice {
   /** the URL with every variable at its default, absolute when it could be made so */
@@ -27,7 +29,7 @@ export interface SecurityChoice {
   /** the datasource settings it maps to; absent when the datasource has no such auth */
   proposal?: AuthProposal;
   /** what the user still has to do, or why it is not proposed */
-  note: string;
+  note: Notice;
 }
 
 const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
@@ -72,13 +74,13 @@ function scopesOf(flow: JsonObject): string {
   return isObject(flow.scopes) ? Object.keys(flow.scopes).join(' ') : '';
 }
 
-function oauth2(flows: Array<[string, JsonObject]>): { proposal?: AuthProposal; note: string } {
+function oauth2(flows: Array<[string, JsonObject]>): { proposal?: AuthProposal; note: Notice } {
   const pick = (names: string[]) => flows.find(([n]) => names.includes(n));
   const cc = pick(['clientCredentials', 'application']);
   const code = pick(['authorizationCode', 'accessCode']);
   const password = pick(['password']);
   const chosen = code ?? cc ?? password;
-  if (!chosen) return { note: 'only the implicit flow is offered, which the datasource does not support' };
+  if (!chosen) return { note: openApiNotice('implicitOnly') };
   const [name, flow] = chosen;
   const grant = chosen === code ? 'authorization_code' : chosen === cc ? 'client_credentials' : 'password';
   const proposal: AuthProposal = {
@@ -89,13 +91,11 @@ function oauth2(flows: Array<[string, JsonObject]>): { proposal?: AuthProposal; 
   };
   if (grant === 'authorization_code') proposal.oauth2AuthUrl = text(flow.authorizationUrl);
   const others = flows.map(([n]) => n).filter((n) => n !== name);
-  return {
-    proposal,
-    note:
-      'enter the client ID and secret' +
-      (others.length ? `; other flows offered: ${others.join(', ')}` : '') +
-      (grant === 'authorization_code' ? '; then Authorize' : ''),
-  };
+  const authorize = grant === 'authorization_code';
+  const note = others.length
+    ? openApiNotice(authorize ? 'oauth2AuthorizeOthers' : 'oauth2Others', { others: others.join(', ') })
+    : openApiNotice(authorize ? 'oauth2Authorize' : 'oauth2');
+  return { proposal, note };
 }
 
 function choice(name: string, scheme: JsonObject): SecurityChoice {
@@ -106,23 +106,22 @@ function choice(name: string, scheme: JsonObject): SecurityChoice {
     case 'http':
     case 'basic': {
       const s = type === 'basic' ? 'basic' : text(scheme.scheme).toLowerCase();
-      if (s === 'basic') return { ...base, proposal: { authType: 'basic' }, note: 'enter the user name and password' };
-      if (s === 'bearer') return { ...base, proposal: { authType: 'bearer' }, note: 'paste the token' };
-      if (s === 'digest')
-        return { ...base, proposal: { authType: 'digest' }, note: 'enter the user name and password' };
-      return { ...base, note: `the HTTP scheme "${s}" is not supported` };
+      if (s === 'basic') return { ...base, proposal: { authType: 'basic' }, note: openApiNotice('userPassword') };
+      if (s === 'bearer') return { ...base, proposal: { authType: 'bearer' }, note: openApiNotice('token') };
+      if (s === 'digest') return { ...base, proposal: { authType: 'digest' }, note: openApiNotice('userPassword') };
+      return { ...base, note: openApiNotice('httpScheme', { scheme: s }) };
     }
     case 'apiKey':
       if (where === 'header' || where === 'query') {
         return {
           ...base,
           proposal: { authType: 'apiKey', apiKeyName: text(scheme.name), apiKeyIn: where },
-          note: 'paste the API key',
+          note: openApiNotice('apiKey'),
         };
       }
       return {
         ...base,
-        note: `an API key in the cookie "${text(scheme.name)}": add it as a secret cookie row of the datasource`,
+        note: openApiNotice('apiKeyCookie', { name: text(scheme.name) }),
       };
     case 'oauth2': {
       const flows: Array<[string, JsonObject]> = isObject(scheme.flows)
@@ -133,10 +132,10 @@ function choice(name: string, scheme: JsonObject): SecurityChoice {
     case 'openIdConnect':
       return {
         ...base,
-        note: `OpenID Connect: take the token and authorization URLs from ${text(scheme.openIdConnectUrl)} and choose OAuth 2.0`,
+        note: openApiNotice('openIdConnect', { url: text(scheme.openIdConnectUrl) }),
       };
     default:
-      return { ...base, note: `the scheme type "${type}" is not supported` };
+      return { ...base, note: openApiNotice('schemeType', { type }) };
   }
 }
 

@@ -10,6 +10,8 @@ import type { IndexedOperation } from './openapi-index';
 import { securityOf, serversOf } from './openapi-security';
 import type { SecurityChoice, ServerChoice } from './openapi-security';
 import type { DatasourceProposal } from './types';
+import { openApiNotice } from './notices';
+import type { Notice } from './notices';
 
 export { OpenApiImportError };
 
@@ -23,7 +25,7 @@ export interface OpenApiImport {
   /** base URL of the first server, auth of the first scheme the datasource supports */
   datasource: DatasourceProposal;
   operations: IndexedOperation[];
-  warnings: string[];
+  warnings: Notice[];
 }
 
 /** The index as the datasource keeps it in the flow (property `openapi`). */
@@ -59,11 +61,11 @@ export async function importOpenApi(text: string, options: LoadOptions = {}): Pr
   const servers = serversOf(spec, options.sourceUrl);
   const security = securityOf(spec);
   const operations = indexOperations(spec);
-  const warnings: string[] = [];
+  const warnings: Notice[] = [];
   if (servers.some((s) => s.relative)) {
-    warnings.push('the server URL is relative: type the API origin in front of it');
+    warnings.push(openApiNotice('relativeServer'));
   }
-  if (!operations.length) warnings.push('the description has no operations');
+  if (!operations.length) warnings.push(openApiNotice('noOperations'));
   const baseUrl = servers[0].url;
   const chosen = security.find((s) => s.proposal);
   const datasource: DatasourceProposal = { baseUrl, authType: 'none', credentials: {} };

@@ -57,7 +57,9 @@ export interface QueryProposal {
 export interface Ignored {
   flag: string;
   value?: string;
+  /** why, in English; `code` names it for a translation (notices.ts) */
   reason: string;
+  code: string;
 }
 
 /** A field or body that names a local file: the user has to supply its content. */

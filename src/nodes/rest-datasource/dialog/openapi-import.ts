@@ -4,6 +4,7 @@
 // datasource stores in its `openapi` property for the query dialog's operation picker.
 import { textOf } from '../../../editor/dom';
 import { errorText, postJson, showResult } from '../../../editor/result';
+import { noticeText, type Notice } from '../../../editor/notice';
 import { input, t } from './common';
 import { dialogValues } from './lists';
 
@@ -17,7 +18,7 @@ interface Server {
 interface SecurityChoice {
   name: string;
   type: string;
-  note: string;
+  note: Notice;
   proposal?: Record<string, string>;
 }
 interface OpenApiImport {
@@ -27,7 +28,7 @@ interface OpenApiImport {
   servers: Server[];
   security: SecurityChoice[];
   operations: unknown[];
-  warnings: string[];
+  warnings: Notice[];
 }
 
 /** The index the datasource keeps (property `openapi`). */
@@ -106,10 +107,11 @@ function serverUrl(server: Server): string {
 
 function showNote(): void {
   const i = textOf($('#rds-openapi-security'));
-  const lines = (imported?.security ?? []).map((s) => `${s.name}: ${s.note}`);
+  const say = (n: Notice): string => noticeText(t, 'openapi', n);
+  const lines = (imported?.security ?? []).map((s) => `${s.name}: ${say(s.note)}`);
   const box = $('#rds-openapi-note').empty();
   const ul = $('<ul/>').appendTo(box);
-  for (const line of [...(imported?.warnings ?? []), ...lines]) $('<li/>').text(line).appendTo(ul);
+  for (const line of [...(imported?.warnings ?? []).map(say), ...lines]) $('<li/>').text(line).appendTo(ul);
   box.toggle(lines.length > 0 || !!imported?.warnings.length || i !== '');
 }
 

@@ -4,6 +4,7 @@
 import { textOf } from '../../../editor/dom';
 import { errorText, postJson, showResult } from '../../../editor/result';
 import type { TypedRow } from '../../../editor/rows';
+import { noticeText, type Notice } from '../../../editor/notice';
 import { addNodes } from './add-nodes';
 import { setField, setRows, selectedDatasource, t } from './common';
 import { createDatasource, selectDatasource, storeCredentials, type DatasourceProposal } from './datasource-proposal';
@@ -23,9 +24,9 @@ interface CurlImport {
   };
   payload?: unknown;
   files: Array<{ flag: string; field?: string; path: string }>;
-  ignored: Array<{ flag: string; value?: string; reason: string }>;
-  credentialsFound: string[];
-  warnings: string[];
+  ignored: Array<{ flag: string; value?: string; reason: string; code: string }>;
+  credentialsFound: Notice[];
+  warnings: Notice[];
 }
 
 function fill(r: CurlImport): void {
@@ -120,7 +121,8 @@ function report(node: RedNode, r: CurlImport, details: JQuery): void {
       offer.find('button').prop('disabled', true);
     });
   }
-  section(details, 'rq-import-credentials', t('import.credentials'), r.credentialsFound);
+  const say = (n: Notice): string => noticeText(t, 'import', n);
+  section(details, 'rq-import-credentials', t('import.credentials'), r.credentialsFound.map(say));
   if (r.underDatasource && r.credentialsFound.length && ds) {
     const target = String(ds.name || ds.baseUrl || ds.id);
     const current = typeof ds.authType === 'string' ? ds.authType : 'none';
@@ -142,7 +144,7 @@ function report(node: RedNode, r: CurlImport, details: JQuery): void {
     $('<span/>', { id: 'rq-curl-stored', class: 'rds-result', role: 'status' }).appendTo(details);
   }
   const tls = r.datasource.tlsVerify === false ? [t('import.insecure')] : [];
-  section(details, 'rq-import-warnings', t('import.warnings'), [...r.warnings, ...tls]);
+  section(details, 'rq-import-warnings', t('import.warnings'), [...r.warnings.map(say), ...tls]);
   section(
     details,
     'rq-import-files',
@@ -153,7 +155,9 @@ function report(node: RedNode, r: CurlImport, details: JQuery): void {
     details,
     'rq-import-ignored',
     t('import.ignored'),
-    r.ignored.map((i) => `${i.flag}${i.value !== undefined ? ' ' + i.value : ''}: ${i.reason}`),
+    r.ignored.map(
+      (i) => `${i.flag}${i.value !== undefined ? ' ' + i.value : ''}: ${say({ code: i.code, text: i.reason })}`,
+    ),
   );
   if (r.payload !== undefined) {
     const box = $('<div/>', { class: 'rq-import-section rq-import-payload' }).appendTo(details);

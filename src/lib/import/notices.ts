@@ -1,0 +1,75 @@
+/**
+ * Every explanation the importers give (why a flag was not imported, what to check, which
+ * credentials were found, what a security scheme needs), by a stable code with `__name__`
+ * placeholders. The routes answer the English text and the code; the dialogs show the text of
+ * their catalog (`import.notice.<code>` in locales/<lang>/rest-query.json and
+ * `openapi.notice.<code>` in rest-datasource.json), which a test keeps equal to these in en-US.
+ */
+export const CURL_NOTICES = {
+  // why something in the command was not imported
+  notCommand: 'not part of the curl command (after | ; & < > or a line end)',
+  notHeader: 'not a "Name: value" header',
+  removesHeader: "removes one of curl's own headers; nothing to import",
+  cookieFile: 'reads cookies from a file; nothing to import',
+  notField: 'not a name=value field',
+  compressed: 'the datasource always asks for and decodes compressed responses',
+  maxRedirs: 'must be 0 to 50',
+  maxTime: 'not a number of seconds',
+  output: 'changes only what curl prints or saves',
+  unsupported: 'not supported by the importer',
+  extraUrl: 'only the first URL is imported',
+  // what to check
+  unexpanded: '__word__ holds shell syntax ($(...), backticks or $NAME) that bash would expand; it was kept as text',
+  fieldType: "__flag__ __name__: the field's own content type is not imported",
+  noPassword: '-u without a password: curl would ask for it; type it in the datasource',
+  insecure: '-k: the proposed datasource does not verify the server certificate; prefer a CA certificate',
+  dataAndForm: '-d and -F together: curl refuses this; the data was imported, the form fields not',
+  bodyIgnored: '__method__ with a body: the query sends no body with __method__',
+  // credentials found (never their values)
+  user: '-u: __scheme__ authentication',
+  oauth2Bearer: '--oauth2-bearer: Bearer token',
+  bearerHeader: 'Authorization: Bearer token',
+  basicHeader: 'Authorization: Basic user and password',
+  authorizationRow: 'Authorization header (secret header row)',
+  apiKeyHeader: '__name__: API key header',
+  secretHeader: '__name__ (secret header row)',
+  apiKeyParam: '__name__: API key query parameter',
+  secretParam: '__name__ (secret query parameter row)',
+  secretCookie: 'cookie __name__ (secret cookie row)',
+} as const;
+
+export const OPENAPI_NOTICES = {
+  userPassword: 'enter the user name and password',
+  token: 'paste the token',
+  apiKey: 'paste the API key',
+  httpScheme: 'the HTTP scheme "__scheme__" is not supported',
+  apiKeyCookie: 'an API key in the cookie "__name__": add it as a secret cookie row of the datasource',
+  oauth2: 'enter the client ID and secret',
+  oauth2Authorize: 'enter the client ID and secret, then Authorize',
+  oauth2Others: 'enter the client ID and secret; other flows offered: __others__',
+  oauth2AuthorizeOthers: 'enter the client ID and secret, then Authorize; other flows offered: __others__',
+  implicitOnly: 'only the implicit flow is offered, which the datasource does not support',
+  openIdConnect: 'OpenID Connect: take the token and authorization URLs from __url__ and choose OAuth 2.0',
+  schemeType: 'the scheme type "__type__" is not supported',
+  relativeServer: 'the server URL is relative: type the API origin in front of it',
+  noOperations: 'the description has no operations',
+} as const;
+
+/** An explanation: its code, the placeholder values, and the English text. */
+export interface Notice {
+  code: string;
+  vars?: Record<string, string>;
+  text: string;
+}
+
+function fill(template: string, vars: Record<string, string> = {}): string {
+  return template.replace(/__([a-zA-Z]+)__/g, (all, name: string) => vars[name] ?? all);
+}
+
+export function curlNotice(code: keyof typeof CURL_NOTICES, vars?: Record<string, string>): Notice {
+  return vars ? { code, vars, text: fill(CURL_NOTICES[code], vars) } : { code, text: CURL_NOTICES[code] };
+}
+
+export function openApiNotice(code: keyof typeof OPENAPI_NOTICES, vars?: Record<string, string>): Notice {
+  return vars ? { code, vars, text: fill(OPENAPI_NOTICES[code], vars) } : { code, text: OPENAPI_NOTICES[code] };
+}
