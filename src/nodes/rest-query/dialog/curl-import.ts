@@ -35,7 +35,7 @@ function fill(r: CurlImport): void {
   setRows('headers', r.query.headers);
   setRows('params', r.query.params);
   setRows('cookies', r.query.cookies);
-  setField('bodyType', r.query.bodyType === 'none' ? 'none' : r.query.bodyType);
+  setField('bodyType', r.query.bodyType);
   if (r.query.timeout !== undefined) setField('timeout', String(r.query.timeout));
 }
 
