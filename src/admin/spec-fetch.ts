@@ -20,6 +20,8 @@ import type { HttpClient } from '../lib/http/client';
 
 /** Longest one fetch of a description may take. */
 export const SPEC_TIMEOUT_MS = 30000;
+/** Longest all fetches of one import (the description and its `$ref`'d documents) may take. */
+export const IMPORT_DEADLINE_MS = 60000;
 
 const NETWORK_SETTINGS = ['tlsVerify', 'tls', 'proxy'];
 const TLS_TRUST = ['ca'];
@@ -72,8 +74,15 @@ export function specFetcher(
       : { oauth2: (s: DatasourceSettings, c: HttpClient) => createOAuthScheme(s, c) };
   const ds = new Datasource(settings, { ...oauth, ...networkOptions(RED, settings) });
   redactTokens(ds);
+  const deadline = Date.now() + IMPORT_DEADLINE_MS;
   return {
     async fetch(target: string): Promise<string> {
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new OpenApiImportError(
+          `reading the description took more than ${IMPORT_DEADLINE_MS / 1000} s; it was stopped`,
+        );
+      }
       const u = new URL(target);
       const plan = buildPlan(
         ds.defaults,
@@ -85,6 +94,7 @@ export function specFetcher(
           cookies: {},
           bodyType: 'none',
           responseType: 'binary',
+          timeout: Math.min(SPEC_TIMEOUT_MS, left),
         },
         {},
         () => undefined,
