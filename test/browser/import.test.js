@@ -283,4 +283,38 @@ describe('imports in the editor (browser)', function () {
       await context.close();
     }
   });
+
+  it("loads GitHub's 13 MB description from a file; the picker finds an operation among 1,000+", async function () {
+    const queryId = await w.addNode('rest-query', 460, 800);
+    await page.dblclick(w.nodeSel(queryId));
+    await page.waitForSelector('#node-input-datasource');
+    await page.selectOption('#node-input-datasource', '_ADD_');
+    await page.click('#node-input-btn-datasource-add');
+    await page.waitForSelector('#node-config-input-baseUrl');
+    await page.click('#rds-openapi-button');
+    await page.setInputFiles('#rds-openapi-file', require.resolve('@octokit/openapi/generated/api.github.com.json'));
+    await page.click('#rds-openapi-read');
+    await page.waitForSelector('#rds-openapi-result.rds-ok', { timeout: 30000 });
+    const count = Number(/(\d+) operations/.exec(await page.textContent('#rds-openapi-result'))[1]);
+    assert.ok(count > 1000, String(count));
+    await page.click('#rds-openapi-apply');
+    assert.strictEqual(await page.inputValue('#node-config-input-baseUrl'), 'https://api.github.com');
+    await page.click('#node-config-dialog-ok');
+    await page.waitForSelector('#node-config-input-baseUrl', { state: 'detached' });
+
+    await page.waitForSelector('#rq-op-row', { state: 'visible' });
+    assert.match(await page.textContent('#rq-op-count'), new RegExp(`^${count} of ${count}`));
+    await w.type('#rq-op-search', 'create an issue');
+    const options = await page.$$eval('#rq-op-select option', (els) => els.map((e) => e.value));
+    assert.ok(options.includes('issues/create'), options.join());
+    await page.selectOption('#rq-op-select', 'issues/create');
+    assert.strictEqual(await page.inputValue('#node-input-method'), 'POST');
+    assert.strictEqual(await page.inputValue('#node-input-path'), '/repos/{{owner}}/{{repo}}/issues');
+    assert.strictEqual(await page.inputValue('#node-input-bodyType'), 'json');
+    await page.click('#node-dialog-ok');
+    await E.deploy(page);
+    const ds = JSON.parse(nr.read('flows.json')).find((n) => n.baseUrl === 'https://api.github.com');
+    assert.strictEqual(ds.openapi.operations.length, count);
+    assert.strictEqual(ds.openapi.source, '');
+  });
 });
