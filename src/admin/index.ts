@@ -2,8 +2,10 @@
 import type { NodeAPI } from 'node-red';
 import { registerOAuthRoutes } from './oauth-routes';
 import { registerTestRoute } from './test-route';
+import { registerSharedStoreRoute } from './shared-store-route';
 
 export function registerAdminRoutes(RED: NodeAPI): void {
   registerOAuthRoutes(RED);
   registerTestRoute(RED);
+  registerSharedStoreRoute(RED);
 }

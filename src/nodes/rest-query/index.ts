@@ -124,6 +124,16 @@ export = function register(RED: NodeAPI): void {
     if (setupError) status('red', 'ring', RED._('rest-query.status.configError'));
     else if (unverified) status('yellow', 'ring', RED._('rest-query.status.unverified'));
 
+    // Several instances: the shared store's outages show here (config nodes have no status).
+    const store = setupError ? undefined : dsNode?.sharedStore;
+    const storeStatus = (state: string) => {
+      if (state === 'down') status('yellow', 'ring', RED._('rest-query.status.storeDown'));
+      else if (state === 'up' && lastStatus.includes(RED._('rest-query.status.storeDown')))
+        status('green', 'ring', RED._('rest-query.status.storeUp'));
+    };
+    const offStore = store ? store.onState(storeStatus) : undefined;
+    if (store) storeStatus(store.state);
+
     /** The response fields of the output msg (msg.payload is set by the caller). */
     const shape = (m: Record<string, unknown>, result: HttpResult) => {
       m.statusCode = result.statusCode;
@@ -235,6 +245,7 @@ export = function register(RED: NodeAPI): void {
 
     node.on('close', () => {
       closed = true;
+      if (offStore) offStore();
       node.status({});
     });
   }
