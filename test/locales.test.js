@@ -7,7 +7,7 @@ const fs = require('fs');
 const path = require('path');
 
 const ROOT = path.join(__dirname, '..');
-const NODES = ['rest-datasource', 'rest-query'];
+const NODES = ['rest-datasource', 'rest-query', 'rest-shared-store'];
 const LANGS = ['en-US', 'de', 'ja'];
 
 const catalog = (lang, node) => JSON.parse(fs.readFileSync(path.join(ROOT, 'locales', lang, `${node}.json`), 'utf8'));
