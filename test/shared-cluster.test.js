@@ -177,9 +177,11 @@ describe(`several Node-RED instances sharing one redis (${RUNTIME})`, function (
     const back = await browse(start.body.authorizeUrl, nodes[0].url.replace(/\/$/, '') + CALLBACK);
     const page = await runner.request(back, 'GET', back);
     assert.match(String(page.body), /Authorized/);
-    // The instance that took the callback shares the tokens through the store.
-    for (let i = 0; i < 100 && !(await redis.dump()).some((d) => /^cluster-test:oauth:ds:/.test(d.key)); i++)
-      await sleep(50);
+    // The instance that took the callback put the tokens in the store before it said so.
+    assert.ok(
+      (await redis.dump()).some((d) => /^cluster-test:oauth:ds:/.test(d.key)),
+      'the token record exists',
+    );
   });
 
   after(async function () {
@@ -234,10 +236,11 @@ describe(`several Node-RED instances sharing one redis (${RUNTIME})`, function (
     const t = await wave('rate', perInstance, 'rate');
     assert.deepStrictEqual({ ok: t.ok, err: t.err }, { ok: perInstance * INSTANCES, err: 0 });
     const at = counter.arrivals.slice().sort((a, b) => a - b);
-    // No window of one second holds more than RATE arrivals. Requests leave exactly 1000/RATE ms
-    // apart; the loopback hop adds a few ms that differ per request, so a window is allowed
-    // that much less than a second (per-instance limits would put 3x RATE in it).
-    const JITTER_MS = 50;
+    // No window of one second holds more than RATE arrivals. Requests start 1000/RATE ms apart;
+    // on their way one can be held up (an instance's event loop busy with other messages, two
+    // cores for everything here) and arrive next to the one after it, so a window is allowed
+    // that much less than a second. Per-instance limits would put 3x RATE in it.
+    const JITTER_MS = 150;
     let busiest = 0;
     for (let i = 0; i < at.length; i++) {
       let j = i;
@@ -245,6 +248,9 @@ describe(`several Node-RED instances sharing one redis (${RUNTIME})`, function (
       busiest = Math.max(busiest, j - i);
     }
     const gaps = at.slice(1).map((v, i) => v - at[i]);
+    // And over the whole run (delays do not add up): N starts span (N - 1) intervals.
+    const span = at[at.length - 1] - at[0];
+    assert.ok(span >= ((at.length - 1) * 1000) / RATE - JITTER_MS, `${at.length} requests within ${span} ms`);
     assert.ok(busiest <= RATE, `${busiest} requests arrived within one second (limit ${RATE}); gaps ${gaps}`);
   });
 

@@ -9,6 +9,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { configError, RestError } from '../lib/errors';
 import type { DatasourceOptions } from '../lib/datasource';
 import type { DatasourceSettings } from '../lib/settings';
+import type { TokenSet } from '../lib/oauth/tokens';
 import type { SharedStore } from '../lib/shared/store';
 import { COMMAND_TIMEOUT_MS } from '../lib/shared/redis-store';
 import { ClusterPacer, ClusterRate } from '../lib/shared/rate-limit';
@@ -67,6 +68,41 @@ function selectedStore(RED: NodeAPI, id: string): SharedStore {
   return node.store;
 }
 
+/** The token records of a store, sealed with this runtime's credential secret (none: CONFIG_ERROR). */
+function recordsOf(RED: NodeAPI, store: SharedStore): TokenRecords {
+  const secret = credentialSecret(RED.settings as unknown as SettingsView);
+  if (typeof secret !== 'string') {
+    throw configError(
+      'sharedStore',
+      'OAuth tokens are shared only encrypted with the credential secret, and Node-RED has none (credentialSecret: false or not created yet); set credentialSecret in settings.js, the same on every instance',
+    );
+  }
+  return new TokenRecords(store, deriveRecordKey(secret));
+}
+
+const recordKey = (store: SharedStore, nodeId: string, fingerprint: string) => store.key('oauth', nodeId, fingerprint);
+
+/**
+ * Tokens from the editor's Authorize, written to the datasource's shared store (when it has a
+ * running one) so every instance uses them. Problems are left to the running datasource, which
+ * shares them again when the store answers.
+ */
+export async function shareTokens(
+  RED: NodeAPI,
+  settings: DatasourceSettings,
+  nodeId: string,
+  fingerprint: string,
+  tokens: TokenSet,
+): Promise<void> {
+  if (!settings.sharedStoreId) return;
+  try {
+    const store = selectedStore(RED, settings.sharedStoreId);
+    await recordsOf(RED, store).write(recordKey(store, nodeId, fingerprint), { tokens, issuedAt: Date.now() }, true);
+  } catch {
+    // no store, no secret or no answer: see above
+  }
+}
+
 /**
  * Options of a datasource with a shared store: the OAuth token sharing (handed to the OAuth
  * scheme) and the cluster pacer of `rateLimit`. Nothing without `sharedStore`.
@@ -87,20 +123,13 @@ export function sharedOptions(
     });
   }
   if (settings.authType === 'oauth2') {
-    const secret = credentialSecret(RED.settings as unknown as SettingsView);
-    if (typeof secret !== 'string') {
-      throw configError(
-        'sharedStore',
-        'OAuth tokens are shared only encrypted with the credential secret, and Node-RED has none (credentialSecret: false or not created yet); set credentialSecret in settings.js, the same on every instance',
-      );
-    }
-    const records = new TokenRecords(store, deriveRecordKey(secret));
+    const records = recordsOf(RED, store);
     out.sharing = (fingerprint) =>
       new SharedTokens({
         store,
         records,
-        recordKey: store.key('oauth', nodeId, fingerprint),
-        lockKey: store.key('oauth', nodeId, fingerprint, 'lock'),
+        recordKey: recordKey(store, nodeId, fingerprint),
+        lockKey: recordKey(store, nodeId, fingerprint) + ':lock',
         waitMs: settings.timeout,
         requestMs: settings.timeout,
         warn: (text) => RED.log.warn(`[rest-datasource] ${text}`),

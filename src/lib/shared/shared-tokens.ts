@@ -94,20 +94,23 @@ export class SharedTokens implements TokenSharing {
   /** Holding the lock: the newest shared set, or a token request based on it, shared. */
   private async underLock(req: SharingRequest, deadline: number): Promise<ObtainedTokens> {
     const latest = await this.read(deadline);
-    const mine = this.unpublished;
-    if (mine && (!latest || (latest !== UNREADABLE && latest.issuedAt < mine.issuedAt))) {
-      // This instance holds a newer set than the store (obtained while the store was away).
+    // A set this instance obtained while the store was away, newer than the stored one.
+    const mine =
+      this.unpublished && (!latest || (latest !== UNREADABLE && latest.issuedAt < this.unpublished.issuedAt))
+        ? this.unpublished
+        : undefined;
+    if (mine) {
       await this.republish();
-      if (this.usable({ ...mine, version: 0 }, req)) return mine;
+      if (this.usable(mine, req)) return mine;
     } else if (this.usable(latest, req)) return latest as TokenRecord;
-    // No record yet: this instance's own tokens (restored or pasted) start the shared history.
-    // An unreadable record is not replaced by a possibly older local refresh token.
-    let base: TokenSet | undefined =
-      mine && (!latest || (latest !== UNREADABLE && latest.issuedAt < mine.issuedAt))
-        ? mine.tokens
-        : latest === UNREADABLE
-          ? undefined
-          : (latest?.tokens ?? req.current?.tokens);
+    // The newest refresh token: this instance's unshared one, the store's, or with no record yet
+    // this instance's own tokens (restored or pasted), which start the shared history. An
+    // unreadable record is not replaced by a possibly older local refresh token.
+    let base: TokenSet | undefined = mine
+      ? mine.tokens
+      : latest === UNREADABLE
+        ? undefined
+        : (latest?.tokens ?? req.current?.tokens);
     let tokens: TokenSet;
     try {
       tokens = await req.fetch(base);
@@ -171,7 +174,7 @@ export class SharedTokens implements TokenSharing {
     return obtained;
   }
 
-  private usable(record: ReadResult, req: SharingRequest): boolean {
+  private usable(record: ObtainedTokens | typeof UNREADABLE | undefined, req: SharingRequest): boolean {
     if (!record || record === UNREADABLE) return false;
     const t = record.tokens;
     return t.accessToken !== req.rejected && !needsRenewal(t, record.issuedAt);
