@@ -54,6 +54,26 @@ describe('rest-shared-store in one runtime, against a real redis', function () {
 
   const store = (over = {}) => ({ id: 'store', type: 'rest-shared-store', name: 'redis', url: redis.url, ...over });
 
+  /** A client-credentials datasource on a fresh OAuth server, sharing through `storeNode`. */
+  async function machineQuery(storeNode) {
+    const oauth = await startOAuthServer({ clients: [{ id: 'cid', secret: 'csecret', auth: 'header' }] });
+    api = oauth;
+    const ctx = await loadQuery({
+      ds: {
+        baseUrl: oauth.url,
+        authType: 'oauth2',
+        oauth2GrantType: 'client_credentials',
+        oauth2TokenUrl: oauth.tokenUrl,
+        sharedStore: 'store',
+      },
+      query: { path: '/api/x' },
+      credentials: { clientId: 'cid', clientSecret: 'csecret' },
+      extra: [storeNode],
+      extraCredentials: { store: { password } },
+    });
+    return { ctx, oauth };
+  }
+
   describe('Test button (POST /rest-shared-store/:id/test)', function () {
     it('PINGs, writes and reads back a test key with the dialog values, and leaves no key behind', async function () {
       await loadQuery({ ds: { baseUrl: 'http://127.0.0.1:1' } });
@@ -179,20 +199,7 @@ describe('rest-shared-store in one runtime, against a real redis', function () {
     });
 
     it('client credentials still get a token (no refresh token is presented)', async function () {
-      const oauth = await startOAuthServer({ clients: [{ id: 'cid', secret: 'csecret', auth: 'header' }] });
-      api = oauth;
-      const ctx = await loadQuery({
-        ds: {
-          baseUrl: oauth.url,
-          authType: 'oauth2',
-          oauth2GrantType: 'client_credentials',
-          oauth2TokenUrl: oauth.tokenUrl,
-          sharedStore: 'store',
-        },
-        query: { path: '/api/x' },
-        credentials: { clientId: 'cid', clientSecret: 'csecret' },
-        extra: [store({ url: downUrl })],
-      });
+      const { ctx } = await machineQuery(store({ url: downUrl }));
       const { msg, error } = await ctx.run({});
       assert.ok(msg, error && error.error.message);
       assert.strictEqual(msg.statusCode, 200);
@@ -219,21 +226,7 @@ describe('rest-shared-store in one runtime, against a real redis', function () {
   });
 
   it('shares tokens only encrypted: the record in redis holds no token, and another credential secret cannot read it', async function () {
-    const oauth = await startOAuthServer({ clients: [{ id: 'cid', secret: 'csecret', auth: 'header' }] });
-    api = oauth;
-    const ctx = await loadQuery({
-      ds: {
-        baseUrl: oauth.url,
-        authType: 'oauth2',
-        oauth2GrantType: 'client_credentials',
-        oauth2TokenUrl: oauth.tokenUrl,
-        sharedStore: 'store',
-      },
-      query: { path: '/api/x' },
-      credentials: { clientId: 'cid', clientSecret: 'csecret' },
-      extra: [store({ keyPrefix: 'enc-test:' })],
-      extraCredentials: { store: { password } },
-    });
+    const { ctx, oauth } = await machineQuery(store({ keyPrefix: 'enc-test:' }));
     assert.strictEqual((await ctx.run({})).msg.statusCode, 200);
     const dump = await redis.dump();
     const record = dump.find((d) => /^enc-test:oauth:ds:[A-Za-z0-9_-]+$/.test(d.key));
