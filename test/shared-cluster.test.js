@@ -237,10 +237,11 @@ describe(`several Node-RED instances sharing one redis (${RUNTIME})`, function (
     assert.deepStrictEqual({ ok: t.ok, err: t.err }, { ok: perInstance * INSTANCES, err: 0 });
     const at = counter.arrivals.slice().sort((a, b) => a - b);
     // No window of one second holds more than RATE arrivals. Requests start 1000/RATE ms apart;
-    // on their way one can be held up (an instance's event loop busy with other messages, two
-    // cores for everything here) and arrive next to the one after it, so a window is allowed
-    // that much less than a second. Per-instance limits would put 3x RATE in it.
-    const JITTER_MS = 150;
+    // on its way one can be held up (an instance's event loop stalled: the suite shares two cores
+    // with everything else, and stalls of 350 ms were seen) and arrive next to the ones after it,
+    // so a window is allowed that much less than a second. Per-instance limits would put 3x RATE
+    // in it; the span check below bounds the average rate more tightly.
+    const JITTER_MS = 400;
     let busiest = 0;
     for (let i = 0; i < at.length; i++) {
       let j = i;
