@@ -163,6 +163,7 @@ describe('rest-shared-store in one runtime, against a real redis', function () {
         got.errors.map((m) => m.error.message),
         [],
       );
+      assert.strictEqual(statusTexts(ctx.q).pop(), '200 rest-query.status.storeDownNote', 'every outcome says so');
       // 20 per second for this instance: six starts span at least 5 × 50 ms.
       assert.ok(seen[5] - seen[0] >= 200, `6 requests within ${seen[5] - seen[0]} ms`);
       const warnings = helper.log().args.filter((a) => a[0] && a[0].type === 'rest-shared-store' && a[0].level === 30);

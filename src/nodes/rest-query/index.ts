@@ -121,12 +121,14 @@ export = function register(RED: NodeAPI): void {
     const codeText = (statusCode: number) => {
       let text = codeTexts.get(statusCode);
       if (text === undefined) {
-        text = String(statusCode) + unverified;
+        text = String(statusCode) + unverified + storeNote;
         if (codeTexts.size < 64) codeTexts.set(statusCode, text);
       }
       return text;
     };
     const unverified = dsNode?.datasource?.tlsVerify === false ? ' ' + RED._('rest-query.status.unverified') : '';
+    // While the shared store is down, every outcome says so too.
+    let storeNote = '';
     // Status texts looked up once per deploy, not per message.
     const requestingText = RED._('rest-query.status.requesting');
     const queuedText = RED._('rest-query.status.queued');
@@ -145,9 +147,12 @@ export = function register(RED: NodeAPI): void {
     const store = setupError ? undefined : dsNode?.sharedStore;
     const storeDownText = RED._('rest-query.status.storeDown');
     const storeStatus = (state: string) => {
+      const note = state === 'down' ? ' ' + RED._('rest-query.status.storeDownNote') : '';
+      if (note === storeNote) return;
+      storeNote = note;
+      codeTexts.clear();
       if (state === 'down') status('yellow', 'ring', storeDownText);
-      else if (state === 'up' && lastText === storeDownText)
-        status('green', 'ring', RED._('rest-query.status.storeUp'));
+      else status('green', 'ring', RED._('rest-query.status.storeUp'));
     };
     const offStore = store ? store.onState(storeStatus) : undefined;
     if (store) storeStatus(store.state);
@@ -218,7 +223,7 @@ export = function register(RED: NodeAPI): void {
         }
         const ok = isSuccess(fetched.statusCode);
         const text = RED._('rest-query.status.pages', { status: fetched.statusCode, pages: fetched.pages });
-        status(ok ? 'green' : 'red', ok ? 'dot' : 'ring', text + unverified);
+        status(ok ? 'green' : 'red', ok ? 'dot' : 'ring', text + unverified + storeNote);
         return;
       }
       let result;
