@@ -1,5 +1,5 @@
 'use strict';
-/* global RED */
+/* global RED, $ -- used inside functions that run in the browser page */
 // The rest-shared-store dialog in a real browser: a user adds a store from the datasource's
 // Advanced tab, the URL check refuses a password in the URL, the TLS picker shows only for
 // rediss://, Test talks to a real redis-server with the unsaved values, and after Deploy the
