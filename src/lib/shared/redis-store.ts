@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ConnectionOptions } from 'node:tls';
-import { createClient, ErrorReply } from '@redis/client';
+import type * as Redis from '@redis/client';
 import { configError } from '../errors';
 import type { SharedStore, StoreState } from './store';
 import { StoreUnavailableError } from './store';
@@ -66,12 +66,25 @@ export function parseStoreUrl(text: string): RedisAddress {
   return { host, port, tls, database: db, label: `${url.protocol}//${url.host}${db ? '/' + db : ''}` };
 }
 
+type RedisModule = typeof Redis;
+type RedisClient = ReturnType<RedisModule['createClient']>;
+let redisModule: Promise<RedisModule> | undefined;
+
+/** The client library, loaded with the first store: a flow without one never pays for it. */
+function loadRedis(): Promise<RedisModule> {
+  if (!redisModule) redisModule = import('@redis/client');
+  return redisModule;
+}
+
 export class RedisStore implements SharedStore {
   readonly label: string;
   readonly prefix: string;
   private current: StoreState = 'connecting';
   private readonly listeners = new Set<(state: StoreState, reason?: string) => void>();
-  private readonly client: ReturnType<typeof createClient>;
+  private client: RedisClient | undefined;
+  private isReply: (err: unknown) => boolean = () => false;
+  /** Settles when the client exists (the library is loaded). */
+  private readonly started: Promise<void>;
   private readonly timeoutMs: number;
   private readonly shas = new Map<string, string>();
   private closed = false;
@@ -83,22 +96,30 @@ export class RedisStore implements SharedStore {
     this.timeoutMs = o.commandTimeoutMs ?? COMMAND_TIMEOUT_MS;
     const reconnectStrategy = (retries: number) => Math.min(100 * 2 ** Math.min(retries, 5), MAX_RECONNECT_DELAY_MS);
     const common = { host: address.host, port: address.port, connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy };
-    this.client = createClient({
-      socket: address.tls
-        ? { ...o.tls, ...common, tls: true, servername: o.tls?.servername ?? address.host }
-        : { ...common, tls: false },
-      username: o.username || undefined,
-      password: o.password || undefined,
-      database: address.database || undefined,
-      disableOfflineQueue: true,
-      pingInterval: 10000,
-    });
-    this.client.on('ready', () => this.setState('up'));
-    this.client.on('error', (err: unknown) => this.setState('down', reasonOf(err)));
-    this.client.on('end', () => {
-      if (!this.closed) this.setState('down', 'connection closed');
-    });
-    this.client.connect().catch((err: unknown) => this.setState('down', reasonOf(err)));
+    this.started = loadRedis().then(
+      (redis) => {
+        if (this.closed) return;
+        const client: RedisClient = redis.createClient({
+          socket: address.tls
+            ? { ...o.tls, ...common, tls: true, servername: o.tls?.servername ?? address.host }
+            : { ...common, tls: false },
+          username: o.username || undefined,
+          password: o.password || undefined,
+          database: address.database || undefined,
+          disableOfflineQueue: true,
+          pingInterval: 10000,
+        });
+        this.isReply = (err) => err instanceof redis.ErrorReply;
+        client.on('ready', () => this.setState('up'));
+        client.on('error', (err: unknown) => this.setState('down', reasonOf(err)));
+        client.on('end', () => {
+          if (!this.closed) this.setState('down', 'connection closed');
+        });
+        this.client = client;
+        client.connect().catch((err: unknown) => this.setState('down', reasonOf(err)));
+      },
+      (err: unknown) => this.setState('down', `the Redis client library could not be loaded: ${reasonOf(err)}`),
+    );
   }
 
   get state(): StoreState {
@@ -115,11 +136,11 @@ export class RedisStore implements SharedStore {
   }
 
   async ping(timeoutMs?: number): Promise<void> {
-    await this.run(() => this.client.ping(), timeoutMs);
+    await this.run((c) => c.ping(), timeoutMs);
   }
 
   async get(key: string, timeoutMs?: number): Promise<string | undefined> {
-    const value = await this.run(() => this.client.get(key), timeoutMs);
+    const value = await this.run((c) => c.get(key), timeoutMs);
     return typeof value === 'string' ? value : undefined;
   }
 
@@ -129,8 +150,8 @@ export class RedisStore implements SharedStore {
     options: { ttlMs?: number; onlyIfAbsent?: boolean; timeoutMs?: number } = {},
   ): Promise<boolean> {
     const answer = await this.run(
-      () =>
-        this.client.set(key, value, {
+      (c) =>
+        c.set(key, value, {
           ...(options.ttlMs
             ? { expiration: { type: 'PX' as const, value: Math.max(1, Math.round(options.ttlMs)) } }
             : {}),
@@ -142,7 +163,7 @@ export class RedisStore implements SharedStore {
   }
 
   async del(key: string, timeoutMs?: number): Promise<void> {
-    await this.run(() => this.client.del(key), timeoutMs);
+    await this.run((c) => c.del(key), timeoutMs);
   }
 
   /** EVALSHA with the script's digest, loading it once when the server does not know it yet. */
@@ -154,10 +175,10 @@ export class RedisStore implements SharedStore {
     }
     const digest = sha;
     try {
-      return await this.run(() => this.client.evalSha(digest, { keys, arguments: args }), timeoutMs);
+      return await this.run((c) => c.evalSha(digest, { keys, arguments: args }), timeoutMs);
     } catch (err) {
       if (!(err instanceof Error) || !/NOSCRIPT/.test(err.message)) throw err;
-      return this.run(() => this.client.eval(lua, { keys, arguments: args }), timeoutMs);
+      return this.run((c) => c.eval(lua, { keys, arguments: args }), timeoutMs);
     }
   }
 
@@ -166,7 +187,7 @@ export class RedisStore implements SharedStore {
     this.closed = true;
     this.listeners.clear();
     try {
-      this.client.destroy();
+      if (this.client) this.client.destroy();
     } catch {
       // already closed
     }
@@ -187,13 +208,15 @@ export class RedisStore implements SharedStore {
   }
 
   /** One command, refused at once when not connected and bounded by a timeout. */
-  private async run<T>(command: () => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
+  private async run<T>(command: (client: RedisClient) => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
     if (this.closed) throw new StoreUnavailableError(this.label, 'closed');
     // Just deployed: give the first connection its chance before calling the store away.
     const started = Date.now();
+    await this.started;
     await this.settled(timeoutMs);
     timeoutMs = Math.max(1, timeoutMs - (Date.now() - started));
-    if (!this.client.isReady) {
+    const client = this.client;
+    if (!client || !client.isReady || this.closed) {
       throw new StoreUnavailableError(this.label, this.reason ?? 'not connected');
     }
     return new Promise<T>((resolve, reject) => {
@@ -201,7 +224,7 @@ export class RedisStore implements SharedStore {
         () => reject(new StoreUnavailableError(this.label, `no answer within ${timeoutMs} ms`)),
         Math.max(1, timeoutMs),
       );
-      command().then(
+      command(client).then(
         (value) => {
           clearTimeout(timer);
           resolve(value);
@@ -209,7 +232,7 @@ export class RedisStore implements SharedStore {
         (err: unknown) => {
           clearTimeout(timer);
           // A script error (a reply) is the caller's; anything else means the store is not usable.
-          if (err instanceof ErrorReply) reject(err);
+          if (this.isReply(err)) reject(err);
           else reject(new StoreUnavailableError(this.label, reasonOf(err)));
         },
       );
