@@ -207,6 +207,34 @@ describe('rest-shared-store in one runtime, against a real redis', function () {
     });
   });
 
+  it('a store that goes away and comes back: the status says so both times, the log has one warning and one line', async function () {
+    const own = await startRedis();
+    try {
+      api = await startServer((req, res) => res.end('ok'));
+      const ctx = await loadQuery({
+        ds: { baseUrl: api.url, rateLimit: 50, sharedStore: 'store' },
+        extra: [store({ url: own.url })],
+      });
+      assert.strictEqual((await ctx.run({})).msg.statusCode, 200);
+      await own.stop();
+      await until(() => statusTexts(ctx.q).includes('rest-query.status.storeDown'), 'the outage status');
+      assert.strictEqual((await ctx.run({})).msg.statusCode, 200, 'requests go on, paced per instance');
+      await own.start();
+      await until(() => statusTexts(ctx.q).pop() === 'rest-query.status.storeUp', 'the status after the outage', 400);
+      assert.strictEqual((await ctx.run({})).msg.statusCode, 200);
+      assert.strictEqual(statusTexts(ctx.q).pop(), '200', 'outcomes no longer mention the store');
+      const lines = helper
+        .log()
+        .args.filter((a) => a[0] && a[0].type === 'rest-shared-store')
+        .map((a) => `${a[0].level} ${a[0].msg}`);
+      assert.deepStrictEqual(lines, ['30 rest-shared-store.log.down', '40 rest-shared-store.log.up']);
+      // The rate slot lives in the restarted store again: sharing resumed.
+      assert.ok((await own.dump()).some((d) => d.key === 'rest-datasource:rate:ds'));
+    } finally {
+      await own.close();
+    }
+  });
+
   it('a store that stops answering (CLIENT PAUSE) holds no message past its bound: the rate limit falls back', async function () {
     api = await startServer((req, res) => res.end('ok'));
     const ctx = await loadQuery({
