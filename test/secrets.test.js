@@ -2,7 +2,9 @@
 const assert = require('assert');
 const net = require('net');
 const { helper, NODES, collect, deploy: deployFlow, loadQuery, useRuntime } = require('./lib/nr');
+const http = require('http');
 const { setProxyEnv } = require('./lib/proxy');
+const { startOAuthServer } = require('./lib/oauth-server');
 const { startServer } = require('./lib/server');
 
 const { secret } = require('./lib/secrets');
@@ -258,6 +260,57 @@ describe('secrets stay secret', function () {
     } finally {
       restore();
       await new Promise((r) => proxy.close(r));
+    }
+  });
+
+  /** A proxy that refuses every tunnel with its Proxy-Authorization in the reason phrase. */
+  async function echoingProxy() {
+    const proxy = net.createServer((socket) => {
+      socket.once('data', (data) => {
+        const auth = /proxy-authorization: ([^\r\n]+)/i.exec(data.toString())[1];
+        socket.end(`HTTP/1.1 407 Refused ${auth}\r\nContent-Length: 0\r\n\r\n`);
+      });
+    });
+    await new Promise((r) => proxy.listen(0, '127.0.0.1', r));
+    return { url: `http://127.0.0.1:${proxy.address().port}`, close: () => new Promise((r) => proxy.close(r)) };
+  }
+
+  it('the OAuth callback page masks proxy credentials a proxy echoes during the code exchange', async function () {
+    const proxyPassword = secret('callback-proxy-pw');
+    const proxy = await echoingProxy();
+    const callback = helper.url() + '/rest-datasource/oauth/callback';
+    const as = await startOAuthServer({
+      clients: [{ id: 'web', secret: 'web-secret-42', auth: 'header', redirectUris: [callback] }],
+    });
+    const restore = setProxyEnv({ HTTPS_PROXY: `http://carol:${proxyPassword}@${proxy.url.slice(7)}` });
+    try {
+      await loadQuery({
+        ds: {
+          baseUrl: 'https://127.0.0.1:1',
+          authType: 'oauth2',
+          oauth2GrantType: 'authorization_code',
+          oauth2AuthUrl: as.authUrl,
+          oauth2TokenUrl: 'https://127.0.0.1:1/token',
+          oauth2Pkce: false,
+        },
+        credentials: { clientId: 'web', clientSecret: 'web-secret-42' },
+      });
+      const start = await helper
+        .request()
+        .post('/rest-datasource/ds/oauth/start')
+        .send({ redirectUri: callback })
+        .expect(200);
+      const location = await new Promise((resolve, reject) =>
+        http.get(start.body.authorizeUrl, (res) => resolve(res.headers.location)).on('error', reject),
+      );
+      const back = new URL(location);
+      const page = await helper.request().get(back.pathname + back.search);
+      assert.match(page.text, /TOKEN_ERROR.*407 Refused Basic \*\*\*/);
+      assertMasked([page.text], { password: proxyPassword, basic: b64(`carol:${proxyPassword}`) });
+    } finally {
+      restore();
+      await proxy.close();
+      await as.close();
     }
   });
 });
