@@ -241,28 +241,6 @@ describe('secrets stay secret', function () {
     }
   });
 
-  it('masks proxy credentials a proxy echoes in its refusal (PROXY_ERROR)', async function () {
-    const proxyPassword = secret('proxy-pw');
-    const proxy = net.createServer((socket) => {
-      socket.once('data', (data) => {
-        const auth = /proxy-authorization: ([^\r\n]+)/i.exec(data.toString())[1];
-        socket.end(`HTTP/1.1 407 Refused ${auth}\r\nContent-Length: 0\r\n\r\n`);
-      });
-    });
-    await new Promise((r) => proxy.listen(0, '127.0.0.1', r));
-    const restore = setProxyEnv({ HTTPS_PROXY: `http://bob:${proxyPassword}@127.0.0.1:${proxy.address().port}` });
-    try {
-      const ctx = await loadQuery({ ds: { baseUrl: 'https://127.0.0.1:1' } });
-      const result = await ctx.run({});
-      assert.strictEqual(result.error.error.code, 'PROXY_ERROR');
-      assert.match(result.error.error.message, /407 Refused Basic \*\*\*/);
-      assertMasked(shown(ctx, result), { password: proxyPassword, basic: b64(`bob:${proxyPassword}`) });
-    } finally {
-      restore();
-      await new Promise((r) => proxy.close(r));
-    }
-  });
-
   /** A proxy that refuses every tunnel with its Proxy-Authorization in the reason phrase. */
   async function echoingProxy() {
     const proxy = net.createServer((socket) => {
@@ -274,6 +252,22 @@ describe('secrets stay secret', function () {
     await new Promise((r) => proxy.listen(0, '127.0.0.1', r));
     return { url: `http://127.0.0.1:${proxy.address().port}`, close: () => new Promise((r) => proxy.close(r)) };
   }
+
+  it('masks proxy credentials a proxy echoes in its refusal (PROXY_ERROR)', async function () {
+    const proxyPassword = secret('proxy-pw');
+    const proxy = await echoingProxy();
+    const restore = setProxyEnv({ HTTPS_PROXY: `http://bob:${proxyPassword}@${proxy.url.slice(7)}` });
+    try {
+      const ctx = await loadQuery({ ds: { baseUrl: 'https://127.0.0.1:1' } });
+      const result = await ctx.run({});
+      assert.strictEqual(result.error.error.code, 'PROXY_ERROR');
+      assert.match(result.error.error.message, /407 Refused Basic \*\*\*/);
+      assertMasked(shown(ctx, result), { password: proxyPassword, basic: b64(`bob:${proxyPassword}`) });
+    } finally {
+      restore();
+      await proxy.close();
+    }
+  });
 
   it('the OAuth callback page masks proxy credentials a proxy echoes during the code exchange', async function () {
     const proxyPassword = secret('callback-proxy-pw');
