@@ -66,6 +66,40 @@ describe('lib: URLs', function () {
     assert.strictEqual(joinPath(base, 'a#frag').pathname, '/v1/a');
   });
 
+  it('joins every path exactly as URL parsing of base + path would', function () {
+    const paths = [
+      'users',
+      '/users/42',
+      'a//b/',
+      "o'neil/(x)*!~$&+,;=:@",
+      'v1.0/a.b/.hidden/..x/x..',
+      '.',
+      '..',
+      'a/./b',
+      'a/../b',
+      'a/%2e%2e/b',
+      'a b/c"d<e>`f{g}|h^i[j]',
+      'a\\b',
+      'tab\there',
+      'é/ü',
+      '%41%zz',
+      '',
+      '/',
+      '?x=1',
+      'a?b=c d',
+    ];
+    for (const b of ['https://api.example.com:8443/v1/', 'http://127.0.0.1:1880', 'http://[::1]:8080/x/y']) {
+      const baseUrl = parseBaseUrl(b);
+      const basePath = baseUrl.pathname.replace(/\/$/, '');
+      for (const p of paths) {
+        const rel = p === '' || p.startsWith('?') ? p : '/' + p.replace(/^\/+/, '');
+        const u = new URL(baseUrl.origin + basePath + rel);
+        const expected = { origin: u.origin, pathname: u.pathname, rawQuery: u.search.slice(1) };
+        assert.deepStrictEqual(joinPath(baseUrl, p), expected, `${b} + ${JSON.stringify(p)}`);
+      }
+    }
+  });
+
   it('accepts absolute msg.url only on the same origin', function () {
     assert.strictEqual(resolveUrl(base, 'https://api.example.com:8443/x').pathname, '/x');
     assert.throws(() => resolveUrl(base, 'https://api.example.com/x'), /ORIGIN|differs/);

@@ -15,9 +15,16 @@ function headerText(v: string | string[] | undefined): string {
   return Array.isArray(v) ? (v[0] ?? '') : (v ?? '');
 }
 
+// An API answers with the same content type over and over: remember the last one.
+let lastContentType = '';
+let lastCharset = 'utf-8';
+
 function charsetOf(contentType: string): string {
+  if (contentType === lastContentType) return lastCharset;
   const m = /charset\s*=\s*"?([\w.:-]+)"?/i.exec(contentType);
-  return m ? m[1].toLowerCase() : 'utf-8';
+  lastCharset = m ? m[1].toLowerCase() : 'utf-8';
+  lastContentType = contentType;
+  return lastCharset;
 }
 
 const decoders = new Map<string, TextDecoder>();

@@ -62,6 +62,11 @@ export interface Target {
   rawQuery: string;
 }
 
+/** Path text URL parsing leaves as it is (no escaping, no `%`, no `?`, no backslash). */
+const PLAIN_PATH = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/;
+/** A "." or ".." segment anywhere in a path (URL parsing would resolve it). */
+const DOT_SEGMENT_IN_PATH = /(?:^|\/)\.\.?(?:\/|$)/;
+
 /**
  * Join a relative path onto the base URL. The path is appended as text (never resolved as a
  * URL reference), so `//other.host` or `http://x` inside it stay path text on our origin.
@@ -71,6 +76,11 @@ export function joinPath(base: URL, path: string): Target {
   const clean = hashAt >= 0 ? path.slice(0, hashAt) : path;
   const basePath = base.pathname.endsWith('/') ? base.pathname.slice(0, -1) : base.pathname;
   const rel = clean === '' || clean.startsWith('?') ? clean : '/' + clean.replace(/^\/+/, '');
+  // The common path (letters, digits, `-._~!$&'()*+,;=:@/`, no dot segment) is one URL
+  // parsing keeps byte for byte: joined as text, without building a URL per request.
+  if (PLAIN_PATH.test(rel) && !DOT_SEGMENT_IN_PATH.test(rel)) {
+    return { origin: base.origin, pathname: basePath + rel || '/', rawQuery: '' };
+  }
   const url = new URL(base.origin + basePath + rel);
   if (url.origin !== base.origin) {
     throw new RestError('ORIGIN_REFUSED', `path "${path}" leaves the datasource origin ${base.origin}`);
