@@ -94,7 +94,7 @@ describe('editor in a browser', function () {
     await page.dblclick(nodeSel(queryId));
     await page.waitForSelector('#node-input-datasource');
     await page.selectOption('#node-input-method', 'POST');
-    await type('#node-input-path', 'things/{{topic}}');
+    await type('#node-input-path', 'things/{{payload}}');
     await page.click('.red-ui-editableList:has(#node-input-headers-list) .red-ui-editableList-addButton');
     await type('#node-input-headers-list li:nth-child(1) .rq-row-name', 'X-From-Query');
     await type('#node-input-headers-list li:nth-child(1) input.red-ui-typedInput-input', 'query-value');
@@ -149,13 +149,13 @@ describe('editor in a browser', function () {
     // The preview follows the picked datasource (updated on the picker's change event).
     await page.waitForFunction(
       (url) => document.querySelector('#rq-url-preview').textContent === url,
-      `${api.url}/v1/things/{{topic}}`,
+      `${api.url}/v1/things/{{payload}}`,
     );
     await page.screenshot({ path: E.screenshotPath('query.png') });
     await page.click('#node-dialog-ok');
     // An unnamed query is labelled with its method and path (drawn on the next redraw).
     await page.waitForFunction(
-      (sel) => document.querySelector(sel).textContent === 'POST things/{{topic}}',
+      (sel) => document.querySelector(sel).textContent === 'POST things/{{payload}}',
       `${nodeSel(queryId)} .red-ui-flow-node-label`,
     );
 
@@ -184,7 +184,8 @@ describe('editor in a browser', function () {
     await injectAndWait(injectId, () => api.requests.length);
     const req = api.requests[before];
     assert.strictEqual(req.method, 'POST');
-    assert.strictEqual(req.url, '/v1/things/');
+    // The inject node's payload (a timestamp) fills the one path segment {{payload}}.
+    assert.match(req.url, /^\/v1\/things\/\d+$/);
     assert.strictEqual(req.headers.authorization, 'Basic ' + Buffer.from(`alice:${PASSWORD}`).toString('base64'));
     assert.strictEqual(req.headers['x-api-secret'], SECRET_HEADER);
     assert.strictEqual(req.headers['x-plain'], 'plain-value');
