@@ -197,3 +197,54 @@ describe('admin routes: stored secrets and tokens stay with the deployed destina
     }
   });
 });
+
+describe('import: a description fetched with a datasource gets no stored token elsewhere', function () {
+  let as;
+  let evil;
+  useRuntime();
+  beforeEach(async function () {
+    as = await startOAuthServer({ clients: [{ id: 'app', secret: 'app-secret-42', auth: 'header' }] });
+    evil = await startServer((req, res) => {
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify({ openapi: '3.0.0', info: { title: 'x', version: '1' }, paths: {} }));
+    });
+  });
+  afterEach(async function () {
+    await helper.unload();
+    await as.close();
+    await evil.close();
+  });
+
+  it('POST /import/openapi with a dialog pointing the base URL elsewhere does not send the cached token', async function () {
+    const ctx = await loadQuery({
+      ds: {
+        baseUrl: as.apiUrl,
+        authType: 'oauth2',
+        oauth2GrantType: 'client_credentials',
+        oauth2TokenUrl: as.tokenUrl,
+      },
+      credentials: { clientId: 'app', clientSecret: 'app-secret-42' },
+      query: { path: 'me' },
+    });
+    assert.strictEqual((await ctx.run({})).msg.statusCode, 200);
+    const cached = as.issued()[0];
+    const importWith = (clientSecret) =>
+      helper
+        .request()
+        .post('/rest-datasource/import/openapi')
+        .send({
+          url: evil.url + '/openapi.json',
+          datasource: { id: 'ds', baseUrl: evil.url, clientId: 'app', clientSecret },
+        });
+    // The stored client secret is withheld: no token, nothing fetched.
+    const refused = await importWith('__PWRD__');
+    assert.strictEqual(refused.status, 400);
+    assert.strictEqual(evil.requests.length, 0);
+    // Typed again, it gets a token of its own; the cached one stays with the deployed base URL.
+    const res = await importWith('app-secret-42');
+    assert.strictEqual(res.status, 200, res.text);
+    assert.strictEqual(evil.requests.length, 1);
+    assert.strictEqual(evil.requests[0].headers.authorization, 'Bearer ' + as.issued()[1]);
+    assertNone(received(evil), { cached }, 'the changed base URL');
+  });
+});
