@@ -7,7 +7,7 @@ const assert = require('assert');
 const http = require('http');
 const { helper, loadQuery, coreNode, useRuntime } = require('./lib/nr');
 const { startServer } = require('./lib/server');
-const { startOAuthServer } = require('./lib/oauth-server');
+const { startOAuthServer, deployWithCachedToken } = require('./lib/oauth-server');
 const { startProxy } = require('./lib/proxy');
 const { certs, startHttpsServer } = require('./lib/certs');
 const { secret } = require('./lib/secrets');
@@ -138,14 +138,7 @@ describe('admin routes: stored secrets and tokens stay with the deployed destina
 
   /** A deployed client-credentials datasource that has used (and cached) one access token. */
   async function withCachedToken(extra = {}) {
-    const ctx = await loadQuery({
-      ds: oauthDs(),
-      credentials: { clientId: 'app', clientSecret },
-      query: { path: 'me' },
-      ...extra,
-    });
-    const { msg } = await ctx.run({});
-    assert.strictEqual(msg.statusCode, 200);
+    await deployWithCachedToken(as, { credentials: { clientId: 'app', clientSecret }, ...extra });
     assert.strictEqual(as.tokenRequests(), 1);
     return as.issued()[0];
   }
@@ -216,17 +209,7 @@ describe('import: a description fetched with a datasource gets no stored token e
   });
 
   it('POST /import/openapi with a dialog pointing the base URL elsewhere does not send the cached token', async function () {
-    const ctx = await loadQuery({
-      ds: {
-        baseUrl: as.apiUrl,
-        authType: 'oauth2',
-        oauth2GrantType: 'client_credentials',
-        oauth2TokenUrl: as.tokenUrl,
-      },
-      credentials: { clientId: 'app', clientSecret: 'app-secret-42' },
-      query: { path: 'me' },
-    });
-    assert.strictEqual((await ctx.run({})).msg.statusCode, 200);
+    await deployWithCachedToken(as, { credentials: { clientId: 'app', clientSecret: 'app-secret-42' } });
     const cached = as.issued()[0];
     const importWith = (clientSecret) =>
       helper
