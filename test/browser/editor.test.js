@@ -94,7 +94,7 @@ describe('editor in a browser', function () {
     await page.dblclick(nodeSel(queryId));
     await page.waitForSelector('#node-input-datasource');
     await page.selectOption('#node-input-method', 'POST');
-    await type('#node-input-path', 'things/{{payload}}');
+    await type('#node-input-path', 'things/{{topic}}');
     await page.click('.red-ui-editableList:has(#node-input-headers-list) .red-ui-editableList-addButton');
     await type('#node-input-headers-list li:nth-child(1) .rq-row-name', 'X-From-Query');
     await type('#node-input-headers-list li:nth-child(1) input.red-ui-typedInput-input', 'query-value');
@@ -149,16 +149,24 @@ describe('editor in a browser', function () {
     // The preview follows the picked datasource (updated on the picker's change event).
     await page.waitForFunction(
       (url) => document.querySelector('#rq-url-preview').textContent === url,
-      `${api.url}/v1/things/{{payload}}`,
+      `${api.url}/v1/things/{{topic}}`,
     );
     await page.screenshot({ path: E.screenshotPath('query.png') });
     await page.click('#node-dialog-ok');
     // An unnamed query is labelled with its method and path (drawn on the next redraw).
     await page.waitForFunction(
-      (sel) => document.querySelector(sel).textContent === 'POST things/{{payload}}',
+      (sel) => document.querySelector(sel).textContent === 'POST things/{{topic}}',
       `${nodeSel(queryId)} .red-ui-flow-node-label`,
     );
 
+    // The inject node sends msg.topic "42" (set as its dialog would): an empty placeholder value
+    // is refused, since it would turn things/{{topic}} into the collection things/.
+    await page.evaluate((id) => {
+      const n = RED.nodes.node(id);
+      n.topic = '42';
+      n.changed = true;
+      RED.nodes.dirty(true);
+    }, injectId);
     await E.deploy(page);
 
     // On disk: the flow holds no secret; the credential file holds them, encrypted.
@@ -184,8 +192,7 @@ describe('editor in a browser', function () {
     await injectAndWait(injectId, () => api.requests.length);
     const req = api.requests[before];
     assert.strictEqual(req.method, 'POST');
-    // The inject node's payload (a timestamp) fills the one path segment {{payload}}.
-    assert.match(req.url, /^\/v1\/things\/\d+$/);
+    assert.strictEqual(req.url, '/v1/things/42');
     assert.strictEqual(req.headers.authorization, 'Basic ' + Buffer.from(`alice:${PASSWORD}`).toString('base64'));
     assert.strictEqual(req.headers['x-api-secret'], SECRET_HEADER);
     assert.strictEqual(req.headers['x-plain'], 'plain-value');
