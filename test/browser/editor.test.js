@@ -5,6 +5,9 @@
 // lands on disk (no secret in the flow file, secrets encrypted in the credential file) and what
 // the API receives.
 const assert = require('assert');
+const fs = require('fs');
+const path = require('path');
+const runner = require('../../scripts/lib/node-red-runner');
 const E = require('./lib/editor');
 const { startServer } = require('../lib/server');
 const { startOAuthServer } = require('../lib/oauth-server');
@@ -320,6 +323,53 @@ describe('editor in a browser', function () {
     } finally {
       await provider.close();
     }
+  });
+
+  it('opens a datasource and a query saved by 0.1.0 with no blank select; Deploy keeps their settings', async function () {
+    // The legacy fixture as Import does it (no version, the newer settings missing).
+    const text = fs
+      .readFileSync(path.join(__dirname, '..', 'fixtures', 'flows-0.1.0', 'legacy-datasource.json'), 'utf8')
+      .split(runner.DEMO_HTTP)
+      .join(new URL(nr.url).host);
+    const saved = JSON.parse(text);
+    const savedDs = saved.find((n) => n.type === 'rest-datasource');
+    const savedQuery = saved.find((n) => n.type === 'rest-query');
+    await page.evaluate((nodes) => {
+      RED.view.importNodes(nodes, { generateIds: false, addFlow: false });
+      RED.workspaces.show(nodes.find((n) => n.type === 'tab').id);
+    }, saved);
+    const blankSelects = () =>
+      page.$$eval('.red-ui-tray select', (els) => els.filter((e) => e.id && e.selectedIndex < 0).map((e) => e.id));
+    await page.dblclick(nodeSel(savedQuery.id));
+    await page.waitForSelector('#node-input-datasource');
+    assert.deepStrictEqual(await blankSelects(), [], 'query dialog');
+    assert.ok(await page.isChecked('#node-input-failOnHttpError'), "today's default: non-2xx is an error");
+    await page.click('#node-input-btn-datasource-edit');
+    await page.waitForSelector('#node-config-input-baseUrl');
+    assert.deepStrictEqual(await blankSelects(), [], 'datasource dialog, every tab');
+    assert.strictEqual(await page.inputValue('#node-config-input-oauth2ClientAuth'), 'header');
+    assert.strictEqual(await page.inputValue('#node-config-input-maxRedirects'), '5');
+    assert.ok(await page.isChecked('#node-config-input-tlsVerify'), "today's default: verify certificates");
+    assert.strictEqual(await page.inputValue('#node-config-input-headers-list li:nth-child(1) .rds-row-value'), 'kept');
+    await page.click('#node-config-dialog-ok');
+    await page.waitForSelector('#node-config-input-baseUrl', { state: 'detached' });
+    await page.click('#node-dialog-ok');
+    await E.deploy(page);
+
+    const flow = JSON.parse(nr.read('flows.json'));
+    const ds = flow.find((n) => n.id === savedDs.id);
+    const query = flow.find((n) => n.id === savedQuery.id);
+    for (const key of ['name', 'baseUrl', 'headers', 'params', 'authType', 'timeout'])
+      assert.deepStrictEqual(ds[key], savedDs[key], key);
+    for (const key of ['datasource', 'method', 'path', 'name'])
+      assert.deepStrictEqual(query[key], savedQuery[key], key);
+    assert.strictEqual(ds.version, 1);
+    assert.strictEqual(query.version, 1);
+    assert.strictEqual(ds.oauth2ClientAuth, 'header');
+    assert.strictEqual(query.paginate, 'off');
+    const creds = E.decryptCredentials(nr.read('flows_cred.json'))[ds.id];
+    assert.strictEqual(creds.username, 'old');
+    assert.strictEqual(creds.password, 'legacy-pass-0815');
   });
 
   for (const [locale, tab, help] of [

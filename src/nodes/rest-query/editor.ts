@@ -3,6 +3,8 @@
 import { textOf } from '../../editor/dom';
 import { translator } from '../../editor/i18n';
 import { readTypedRows, resizeTypedRows, typedList } from '../../editor/rows';
+import { showMigrated } from '../../editor/migrate';
+import { QUERY_DEFAULTS as D, QUERY_VERSION, migrateQuery } from './migrations';
 
 const t = translator('rest-query');
 const LISTS = ['headers', 'params', 'cookies'];
@@ -31,28 +33,29 @@ RED.nodes.registerType('rest-query', {
   category: 'network',
   color: '#e7e7ae',
   defaults: {
-    name: { value: '' },
-    datasource: { value: '', type: 'rest-datasource', required: true },
-    method: { value: 'GET' },
-    path: { value: '' },
-    headers: { value: [] },
-    params: { value: [] },
-    cookies: { value: [] },
-    bodyType: { value: 'auto' },
-    responseType: { value: 'auto' },
-    failOnHttpError: { value: true },
-    timeout: { value: '', validate: RED.validators.number(true) },
-    paginate: { value: 'off' },
-    pageNextPath: { value: '' },
-    pageParam: { value: '' },
-    pageStart: { value: '' },
-    pageStep: { value: '' },
-    pageCursorPath: { value: '' },
-    pageItemsPath: { value: '' },
-    pageMax: { value: 100 },
-    pageOutput: { value: 'each' },
-    payloadPath: { value: '' },
-    payloadPathType: { value: 'path' },
+    version: { value: QUERY_VERSION },
+    name: { value: D.name },
+    datasource: { value: D.datasource, type: 'rest-datasource', required: true },
+    method: { value: D.method },
+    path: { value: D.path },
+    headers: { value: D.headers },
+    params: { value: D.params },
+    cookies: { value: D.cookies },
+    bodyType: { value: D.bodyType },
+    responseType: { value: D.responseType },
+    failOnHttpError: { value: D.failOnHttpError },
+    timeout: { value: D.timeout, validate: RED.validators.number(true) },
+    paginate: { value: D.paginate },
+    pageNextPath: { value: D.pageNextPath },
+    pageParam: { value: D.pageParam },
+    pageStart: { value: D.pageStart },
+    pageStep: { value: D.pageStep },
+    pageCursorPath: { value: D.pageCursorPath },
+    pageItemsPath: { value: D.pageItemsPath },
+    pageMax: { value: D.pageMax },
+    pageOutput: { value: D.pageOutput },
+    payloadPath: { value: D.payloadPath },
+    payloadPathType: { value: D.payloadPathType },
   },
   inputs: 1,
   outputs: 1,
@@ -67,7 +70,8 @@ RED.nodes.registerType('rest-query', {
     return this.name ? 'node_label_italic' : '';
   },
   oneditprepare: function () {
-    for (const prop of LISTS) typedList(list(prop), t, this[prop]);
+    const settings = showMigrated(this, 'node-input-', migrateQuery);
+    for (const prop of LISTS) typedList(list(prop), t, settings[prop]);
     $('#node-input-datasource, #node-input-path').on('change keyup', updatePreview);
     updatePreview();
     $('#node-input-paginate').on('change', showPagingFields);
@@ -79,6 +83,7 @@ RED.nodes.registerType('rest-query', {
   },
   oneditsave: function () {
     for (const prop of LISTS) this[prop] = readTypedRows(list(prop));
+    this.version = QUERY_VERSION;
   },
   // Lists grow with their rows and the form scrolls; only the typedInputs need a nudge.
   oneditresize: resizeTypedRows,
