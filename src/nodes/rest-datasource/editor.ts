@@ -2,7 +2,8 @@
 // literal, so tools can read them), wired to one module per tab under dialog/.
 import { isWholeNumberOrBlank, validUrl, validator } from '../../editor/validate';
 import { prepareAuth, requiredFor, signatureKeyValid } from './dialog/auth';
-import { input, setEditing, t } from './dialog/common';
+import { prepareAdvanced } from './dialog/advanced';
+import { setEditing, t } from './dialog/common';
 import { createLists, saveLists } from './dialog/lists';
 import { prepareOAuth } from './dialog/oauth';
 import { prepareTestConnection } from './dialog/test-connection';
@@ -14,10 +15,6 @@ import { DATASOURCE_DEFAULTS as D, DATASOURCE_VERSION, migrateDatasource } from 
 function wholeNumber(label: string): RedValidator {
   return validator((v) => isWholeNumberOrBlank(v) || t('errors.number', { field: t(label) }));
 }
-
-// Numeric settings whose default is 0: Node-RED does not copy falsy defaults into a new
-// config node, so the dialog fills them in itself.
-const ZERO_DEFAULTS = ['retries', 'concurrency', 'rateLimit'];
 
 /** What the open dialog holds beyond its fields. */
 let dialog: { tabs: RedTabs; oauth: { authorized: boolean; close(): void } } | null = null;
@@ -119,11 +116,11 @@ RED.nodes.registerType('rest-datasource', {
   oneditprepare: function () {
     setEditing(this.id);
     const tabs = createTabs();
-    for (const k of ZERO_DEFAULTS) if (input(k).val() === '') input(k).val('0');
+    // Also fills what Node-RED leaves out of a new node: defaults that are 0 or false.
     createLists(this, showMigrated(this, 'node-config-input-', migrateDatasource));
     prepareAuth();
-    input('signatureEnabled').on('change', () => input('signatureKey').trigger('change'));
     prepareTls();
+    prepareAdvanced();
     prepareTestConnection(this);
     dialog = { tabs, oauth: prepareOAuth(this) };
   },
