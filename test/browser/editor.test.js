@@ -336,6 +336,20 @@ describe('editor in a browser', function () {
   });
 
   // Layout checks measure what the user sees in the page (run in the browser).
+  /** Cancel the open query dialog and remove the query (an unconfigured node would stop Deploy). */
+  const cancelAndRemove = async (queryId) => {
+    await page.click('#node-dialog-cancel');
+    await page.waitForSelector('.red-ui-tray', { state: 'detached' });
+    await page.evaluate((id) => {
+      RED.nodes.remove(id);
+      RED.view.redraw(true);
+    }, queryId);
+  };
+  /** Press Done in the datasource dialog and wait for it to close. */
+  const saveDatasource = async () => {
+    await page.click('#node-config-dialog-ok');
+    await page.waitForSelector('#node-config-input-baseUrl', { state: 'detached' });
+  };
   /** Labels of the datasource dialog's tabs whose last letter the user does not see. */
   const clippedTabs = (p = page) =>
     p.$$eval('#rds-tabs li.red-ui-tab', (tabs) =>
@@ -462,20 +476,14 @@ describe('editor in a browser', function () {
     }
     await page.selectOption('#node-config-input-authType', 'none');
 
-    await page.click('#node-config-dialog-ok');
-    await page.waitForSelector('#node-config-input-baseUrl', { state: 'detached' });
+    await saveDatasource();
     const dsId = await page.inputValue('#node-input-datasource');
     assert.strictEqual(
       await page.evaluate((id) => RED.nodes.node(id).maxResponseBytes, dsId),
       String(2 * 1024 * 1024),
       'stored in bytes',
     );
-    await page.click('#node-dialog-cancel');
-    await page.waitForSelector('.red-ui-tray', { state: 'detached' });
-    await page.evaluate((id) => {
-      RED.nodes.remove(id);
-      RED.view.redraw(true);
-    }, queryId);
+    await cancelAndRemove(queryId);
   });
 
   it('lays out the query dialog: checkbox labels, hint box, invalid base URL in the preview', async function () {
@@ -491,8 +499,7 @@ describe('editor in a browser', function () {
     await page.click('#node-input-btn-datasource-add');
     await page.waitForSelector('#node-config-input-baseUrl');
     await type('#node-config-input-baseUrl', 'api.example.com/v1');
-    await page.click('#node-config-dialog-ok');
-    await page.waitForSelector('#node-config-input-baseUrl', { state: 'detached' });
+    await saveDatasource();
     await type('#node-input-path', 'items');
     await page.waitForSelector('#rq-url-preview.rds-invalid');
     assert.match(await page.textContent('#rq-url-preview'), /not a valid http\(s\) URL/);
@@ -501,17 +508,11 @@ describe('editor in a browser', function () {
     await page.click('#node-input-btn-datasource-edit');
     await page.waitForSelector('#node-config-input-baseUrl');
     await type('#node-config-input-baseUrl', `${api.url}/v1`);
-    await page.click('#node-config-dialog-ok');
-    await page.waitForSelector('#node-config-input-baseUrl', { state: 'detached' });
+    await saveDatasource();
     await page.waitForSelector('#rq-url-preview:not(.rds-invalid)');
     assert.strictEqual(await page.textContent('#rq-url-preview'), `${api.url}/v1/items`);
     assert.notStrictEqual(await page.$eval('#rq-url-preview', (e) => getComputedStyle(e).color), invalidColor);
-    await page.click('#node-dialog-cancel');
-    await page.waitForSelector('.red-ui-tray', { state: 'detached' });
-    await page.evaluate((id) => {
-      RED.nodes.remove(id);
-      RED.view.redraw(true);
-    }, queryId);
+    await cancelAndRemove(queryId);
   });
 
   it('opens a datasource and a query saved by 0.1.0 with no blank select; Deploy keeps their settings', async function () {
@@ -540,8 +541,7 @@ describe('editor in a browser', function () {
     assert.strictEqual(await page.inputValue('#node-config-input-maxRedirects'), '5');
     assert.ok(await page.isChecked('#node-config-input-tlsVerify'), "today's default: verify certificates");
     assert.strictEqual(await page.inputValue('#node-config-input-headers-list li:nth-child(1) .rds-row-value'), 'kept');
-    await page.click('#node-config-dialog-ok');
-    await page.waitForSelector('#node-config-input-baseUrl', { state: 'detached' });
+    await saveDatasource();
     await page.click('#node-dialog-ok');
     await E.deploy(page);
 
