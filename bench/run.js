@@ -1,8 +1,10 @@
 'use strict';
-// `npm run bench`: rest-query side by side with Node-RED's core `http request` node, a bare
+// `npm run bench`: rest-query (plain and realistic datasource) side by side with the ceiling
+// (a minimal "raw node" defined in the bench), Node-RED's core `http request` node, a bare
 // axios client and a bare node:http client, all against one keep-alive API server running in
 // its own process. Prints a table and the ratios; writes bench/results/<time>.json.
-// BENCH_QUICK=1 runs every scenario briefly (a smoke run, figures not meaningful).
+// BENCH_QUICK=1 runs every scenario briefly (a smoke run, figures not meaningful);
+// BENCH_ONLY=small measures only GET small (no POST, big, memory or OAuth): for development.
 // See docs/performance.md for what each column means.
 const fs = require('node:fs');
 const os = require('node:os');
@@ -14,6 +16,7 @@ const flow = require('./lib/flow');
 const { oauthScenarios } = require('./lib/oauth');
 const { memoryScenario } = require('./lib/memory');
 const { printTable, ratios } = require('./lib/report');
+const { BEARER_TOKEN, realisticDatasource, realisticQuery } = require('./lib/realistic');
 
 // Everything is local: never route the clients through a proxy from the environment.
 for (const name of ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY']) delete process.env[name];
@@ -29,6 +32,7 @@ if (!global.gc) {
 }
 
 const QUICK = !!process.env.BENCH_QUICK;
+const SMALL_ONLY = process.env.BENCH_ONLY === 'small';
 // Each client gets `rounds` slices per configuration, in turns with the others.
 const TIMING = QUICK ? { rounds: 1, warmupMs: 100, measureMs: 300 } : { rounds: 5, warmupMs: 200, measureMs: 1000 };
 const WINDOWS = [1, 16, 64];
@@ -91,7 +95,8 @@ async function main() {
         .loadavg()
         .map((n) => n.toFixed(2))
         .join(' ')}` +
-      (QUICK ? ' [BENCH_QUICK: smoke run, figures not meaningful]' : ''),
+      (QUICK ? ' [BENCH_QUICK: smoke run, figures not meaningful]' : '') +
+      (SMALL_ONLY ? ' [BENCH_ONLY=small]' : ''),
   );
 
   await flow.start();
@@ -102,14 +107,20 @@ async function main() {
   });
   const nr = await flow.load(
     [
+      { id: 'raw-small', node: { type: 'bench-raw-get', url: `${api.base}/small` } },
       restQuery('q-small', { method: 'GET', path: 'small' }),
+      restQuery('q-real', { ...realisticQuery, datasource: 'ds-real' }),
       restQuery('q-post', { method: 'POST', path: 'echo', bodyType: 'json' }),
       restQuery('q-big', { method: 'GET', path: 'big' }),
       core('hr-small', { method: 'GET', url: `${api.base}/small` }),
       core('hr-post', { method: 'POST', url: `${api.base}/echo` }),
       core('hr-big', { method: 'GET', url: `${api.base}/big` }),
     ],
-    [{ id: 'ds', type: 'rest-datasource', name: 'bench api', baseUrl: api.base }],
+    [
+      { id: 'ds', type: 'rest-datasource', name: 'bench api', baseUrl: api.base },
+      realisticDatasource('ds-real', api.base),
+    ],
+    { 'ds-real': { token: BEARER_TOKEN } },
   );
   const ax = axiosClient(api.base);
   const raw = nodeHttpClient(api.base);
@@ -118,11 +129,17 @@ async function main() {
     const drive = nr.driver(id);
     return async () => (await drive(fields ? { payload: fields } : {})).payload;
   };
+  // The realistic lane fills its {{id}} placeholder from msg.id, a new value per message.
+  const driveReal = nr.driver('q-real');
+  let itemId = 0;
+  const realistic = async () => (await driveReal({ id: ++itemId })).payload;
   const scenarios = {
     'GET small': {
       check: (p) => p && p.id === 42,
       clients: {
+        'raw node': viaFlow('raw-small'),
         'rest-query': viaFlow('q-small'),
+        'rest-query realistic': realistic,
         'core http request': viaFlow('hr-small'),
         axios: () => ax.get('/small'),
         'node:http': () => raw.get('/small'),
@@ -149,6 +166,7 @@ async function main() {
   };
 
   // Every client must get the right answer before anything is timed.
+  if (SMALL_ONLY) for (const name of Object.keys(scenarios)) if (name !== 'GET small') delete scenarios[name];
   for (const [name, s] of Object.entries(scenarios)) {
     for (const [client, request] of Object.entries(s.clients)) check(`${name} ${client}`, await request(), s.check);
   }
@@ -159,17 +177,21 @@ async function main() {
       const measured = await measureInTurns(s.clients, { window, ...TIMING });
       for (const [client, r] of Object.entries(measured)) {
         result.runs.push({ scenario: name, client, ...r });
-        process.stdout.write(`  ${name} / ${client} / ${window} in flight: ${Math.round(r.perSecond)} msg/s\n`);
+        process.stdout.write(
+          `  ${name} / ${client} / ${window} in flight: ${Math.round(r.perSecond)} msg/s, ${Math.round(r.cpuUs)} µs CPU/msg\n`,
+        );
       }
     }
   }
   ax.close();
   raw.close();
 
-  result.memory = await memoryScenario(nr.driver('q-small'), MEMORY, EXTRA_WINDOW);
+  if (!SMALL_ONLY) result.memory = await memoryScenario(nr.driver('q-small'), MEMORY, EXTRA_WINDOW);
   await flow.unload();
 
-  result.oauth = await oauthScenarios(api, flow, { window: EXTRA_WINDOW, timing: TIMING, burst: 1000 });
+  if (!SMALL_ONLY) {
+    result.oauth = await oauthScenarios(api, flow, { window: EXTRA_WINDOW, timing: TIMING, burst: 1000 });
+  }
   await flow.stop();
   await api.stop();
 

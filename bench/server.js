@@ -8,10 +8,13 @@
 //   POST /echo           reads the body, answers its length as JSON
 //   POST /oauth/token    client_credentials token endpoint (counts its requests)
 //   GET  /secure         /small behind a Bearer token issued by /oauth/token (401 otherwise)
+//   GET  /items/<id>     /small, for the realistic datasource of lib/realistic.js (400 unless
+//                        its auth, headers and query parameter all arrived)
 // Control messages over IPC: {cmd: 'connections'} answers how many TCP connections were
 // accepted so far; {cmd: 'tokens'} answers the count of token requests; {cmd: 'resetTokens'};
 // {cmd: 'nextExpiresIn', seconds}: the expires_in of tokens issued from now on.
 const http = require('node:http');
+const { realisticRequestOk } = require('./lib/realistic');
 
 const small = Buffer.from(JSON.stringify({ id: 42, name: 'widget', ok: true, tags: ['a', 'b'] }));
 const bigItems = [];
@@ -41,6 +44,11 @@ function drain(req, done) {
 const server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
   const url = req.url;
   if (url === '/small' || url.startsWith('/small?')) return drain(req, () => json(res, 200, small));
+  if (url.startsWith('/items/')) {
+    return drain(req, () =>
+      realisticRequestOk(req) ? json(res, 200, small) : json(res, 400, Buffer.from('{"error":"incomplete request"}')),
+    );
+  }
   if (url === '/big') return drain(req, () => json(res, 200, big));
   if (url === '/echo') return drain(req, (n) => json(res, 200, Buffer.from(`{"received":${n}}`)));
   if (url === '/oauth/token') {

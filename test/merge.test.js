@@ -65,6 +65,17 @@ describe('merge: datasource < query node < msg', function () {
     assert.deepStrictEqual(url.searchParams.getAll('tags'), ['x', 'y z']);
   });
 
+  it('sends paths and query values byte for byte as URL parsing writes them', async function () {
+    const ctx = await loadQuery({
+      ds: { baseUrl: api.url + '/v1', params: [{ name: 'q', value: "it's" }] },
+      query: { path: "o'neil/a b/{{id}}?x=it's" },
+    });
+    await ctx.run({ id: "c'd", params: { note: "don't (x) ~*!" } });
+    // The apostrophe stays in the path, is escaped in the query (also where the query string
+    // came with the path); spaces and placeholder values are percent-encoded.
+    assert.strictEqual(api.requests[0].url, "/v1/o'neil/a%20b/c'd?x=it%27s&q=it%27s&note=don%27t%20(x)%20~*!");
+  });
+
   it('merges cookies by name into one Cookie header', async function () {
     const ctx = await loadQuery({
       ds: {

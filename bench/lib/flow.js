@@ -1,6 +1,7 @@
 'use strict';
 // Node-RED embedded in the bench process through node-red-node-test-helper: the real runtime,
-// our two nodes from dist/, and the core `http request` node of the same runtime. The helper
+// our two nodes from dist/, the core `http request` node of the same runtime and the bench's
+// own minimal node (lib/raw-node.js). The helper
 // wraps Node.prototype.send/status/... and the runtime's log in recording sinon spies for
 // tests; those records would cost time and memory on every message (Node-RED logs a metric
 // event per message and node), so the bench puts the runtime's own functions back.
@@ -15,8 +16,9 @@ const coreHttpRequest = require(
 );
 const datasourceNode = require('../../dist/nodes/rest-datasource/index.js');
 const queryNode = require('../../dist/nodes/rest-query/index.js');
+const rawNode = require('./raw-node');
 
-const NODES = [datasourceNode, queryNode, coreHttpRequest];
+const NODES = [datasourceNode, queryNode, coreHttpRequest, rawNode];
 
 // Node-RED's own methods, before the helper wraps them.
 const WRAPPED = ['log', 'status', 'warn', 'error', 'debug', 'trace', 'send'];

@@ -158,21 +158,24 @@ export class Datasource {
     return this.redactor.redact(text);
   }
 
-  async send(plan: RequestPlan, observer?: SendObserver): Promise<HttpResult> {
-    if (this.closed) throw new RestError('ABORTED', 'the datasource was redeployed or stopped');
-    if (!this.limiter.unlimited) {
-      if (observer?.onQueued) observer.onQueued();
-      await this.limiter.acquire();
-      try {
-        return await this.sendNow(plan, observer);
-      } finally {
-        this.limiter.release();
-      }
-    }
-    return this.sendNow(plan, observer);
+  send(plan: RequestPlan, observer?: SendObserver): Promise<HttpResult> {
+    if (this.closed) return Promise.reject(new RestError('ABORTED', 'the datasource was redeployed or stopped'));
+    if (this.limiter.unlimited) return this.sendNow(plan, observer);
+    return this.sendLimited(plan, observer);
   }
 
-  private async firstRequest(plan: RequestPlan): Promise<WireRequest> {
+  private async sendLimited(plan: RequestPlan, observer?: SendObserver): Promise<HttpResult> {
+    if (observer?.onQueued) observer.onQueued();
+    await this.limiter.acquire();
+    try {
+      return await this.sendNow(plan, observer);
+    } finally {
+      this.limiter.release();
+    }
+  }
+
+  /** `token`: the access token when a body field holds a `{{$token}}` slot. */
+  private firstRequest(plan: RequestPlan, token: string | undefined): WireRequest {
     const target = plan.absoluteUrl ? resolveUrl(this.base, plan.absoluteUrl) : joinPath(this.base, plan.path);
     const headers = plan.headers;
     const query: Array<[string, string]> = [];
@@ -184,8 +187,8 @@ export class Datasource {
     }
     // Body slots are filled once per send (the body is encoded once); header and query slots
     // are filled at every exchange, so a retry after a token refresh carries the new token.
-    const tokenInBody = bodyHasSlot(plan.body);
-    const bodyValue = tokenInBody ? fillBodySlots(plan.body, await this.token()) : plan.body;
+    const tokenInBody = token !== undefined;
+    const bodyValue = tokenInBody ? fillBodySlots(plan.body, token) : plan.body;
     const encoded = encodeBody(bodyValue, plan.bodyType);
     if (encoded?.contentType && !headers.has('content-type'))
       headers.set('content-type', ['Content-Type', encoded.contentType]);
@@ -239,7 +242,7 @@ export class Datasource {
   }
 
   private async sendNow(plan: RequestPlan, observer?: SendObserver): Promise<HttpResult> {
-    const first = await this.firstRequest(plan);
+    const first = this.firstRequest(plan, bodyHasSlot(plan.body) ? await this.token() : undefined);
     const timeout = plan.timeout ?? this.settings.timeout;
     const started = Date.now();
     const { retries } = this.settings;
@@ -249,7 +252,14 @@ export class Datasource {
       try {
         const res = await this.exchangeWithRedirects(first, timeout);
         if (attempt > retries || !retryableStatus(first.method, res.statusCode)) {
-          return { ...res, url: this.publicUrl(res.url), attempts: attempt, timeMs: Date.now() - started };
+          return {
+            statusCode: res.statusCode,
+            headers: res.headers,
+            body: res.body,
+            url: this.publicUrl(res.url),
+            attempts: attempt,
+            timeMs: Date.now() - started,
+          };
         }
         reason = `HTTP ${res.statusCode}`;
         waitMs = parseRetryAfter(res.headers['retry-after']);
@@ -297,8 +307,11 @@ export class Datasource {
     try {
       for (;;) {
         const onOrigin = req.origin === this.base.origin;
-        if (onOrigin) await this.auth.apply(req);
-        else if (first.tokenInBody && req.body) {
+        if (onOrigin) {
+          // Static schemes apply synchronously: no promise to wait for.
+          const applied = this.auth.apply(req);
+          if (applied) await applied;
+        } else if (first.tokenInBody && req.body) {
           throw new RestError(
             'ORIGIN_REFUSED',
             `a redirect to ${req.origin} would carry the access token in the body; the request was not sent there`,
@@ -313,7 +326,11 @@ export class Datasource {
           for (const [key, [, value]] of req.headers) if (hasTokenSlot(value)) req.headers.delete(key);
         }
         if (this.options.decorate) this.options.decorate(req);
-        const { wire, filled } = onOrigin ? await this.onOriginWire(req) : { wire: req, filled: false };
+        // Token slots, jar cookies, a signature: only then is the request copied for the wire.
+        let wire = req;
+        let filled = false;
+        if (onOrigin && (this.cookieJar || this.signer || hasSlotIn(req)))
+          ({ wire, filled } = await this.onOriginWire(req));
         let res = await this.client.exchange(wire, ac.signal);
         // The URL a flow sees shows the placeholder, never the token.
         if (filled) res = { ...res, url: showTokenSlots(wireUrl(req)) };

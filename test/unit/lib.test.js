@@ -2,13 +2,7 @@
 // Direct tests of the pure request-pipeline modules (src/lib has no Node-RED import).
 const assert = require('assert');
 const { Redactor, MASK } = require('../../dist/lib/redact');
-const {
-  parseRetryAfter,
-  backoff,
-  retryableStatus,
-  retryableError,
-  RETRY_AFTER_CAP_MS,
-} = require('../../dist/lib/http/retry');
+const { parseRetryAfter, backoff, retryableStatus, retryableError } = require('../../dist/lib/http/retry');
 const { joinPath, resolveUrl, fillPath } = require('../../dist/lib/http/url');
 const { parseBaseUrl } = require('../../dist/lib/base-url');
 const { parseDigestChallenge } = require('../../dist/lib/auth/digest');
@@ -40,7 +34,9 @@ describe('lib: retry policy', function () {
       const d = backoff(100, 3);
       assert.ok(d >= 200 && d <= 400, String(d));
     }
-    assert.strictEqual(backoff(100, 1, 3_600_000), RETRY_AFTER_CAP_MS);
+    // The documented cap (README: Retry-After is honoured up to 60 s), not the module's constant.
+    assert.strictEqual(backoff(100, 1, 3_600_000), 60_000);
+    assert.strictEqual(backoff(100, 1, 59_000), 59_000);
   });
 
   it('retries idempotent methods on 429/5xx, POST only when nothing was sent', function () {
@@ -68,6 +64,45 @@ describe('lib: URLs', function () {
     assert.strictEqual(joinPath(base, 'http://evil.com/a').origin, base.origin);
     assert.strictEqual(joinPath(base, '').pathname, '/v1');
     assert.strictEqual(joinPath(base, 'a#frag').pathname, '/v1/a');
+  });
+
+  it('joins every path exactly as URL parsing of base + path would', function () {
+    const paths = [
+      'users',
+      '/users/42',
+      'a//b/',
+      "o'neil/(x)*!~$&+,;=:@",
+      'v1.0/a.b/.hidden/..x/x..',
+      '.',
+      '..',
+      'a/./b',
+      'a/../b',
+      'a/%2e%2e/b',
+      'a b/c"d<e>`f{g}|h^i[j]',
+      'a\\b',
+      'tab\there',
+      'é/ü',
+      '%41%zz',
+      '',
+      '/',
+      '?x=1',
+      'a?b=c d',
+    ];
+    for (const b of ['https://api.example.com:8443/v1/', 'http://127.0.0.1:1880', 'http://[::1]:8080/x/y']) {
+      const baseUrl = parseBaseUrl(b);
+      const basePath = baseUrl.pathname.replace(/\/$/, '');
+      for (const p of paths) {
+        const rel = p === '' || p.startsWith('?') ? p : '/' + p.replace(/^\/+/, '');
+        const u = new URL(baseUrl.origin + basePath + rel);
+        if (basePath && u.pathname !== basePath && !u.pathname.startsWith(basePath + '/')) {
+          // A path that URL parsing would take out of the base path is refused instead.
+          assert.throws(() => joinPath(baseUrl, p), /leaves the base path/, `${b} + ${JSON.stringify(p)}`);
+          continue;
+        }
+        const expected = { origin: u.origin, pathname: u.pathname, rawQuery: u.search.slice(1) };
+        assert.deepStrictEqual(joinPath(baseUrl, p), expected, `${b} + ${JSON.stringify(p)}`);
+      }
+    }
   });
 
   it('accepts absolute msg.url only on the same origin', function () {

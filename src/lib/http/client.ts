@@ -9,7 +9,7 @@ import axios from 'axios';
 import type { AxiosError, AxiosInstance, AxiosResponse } from 'axios';
 import type { ExchangeSignal } from './cancel';
 import { fromNetworkError, RestError } from '../errors';
-import { nodeHttpAdapter } from './node-adapter';
+import { NODE_HEADERS, nodeHttpAdapter } from './node-adapter';
 import type { TlsOptions } from '../net/tls';
 import type { WireRequest, WireResponse } from '../types';
 import { buildQueryString } from '../types';
@@ -50,30 +50,32 @@ export class HttpClient {
         ...(tls.secureContext ? { secureContext: tls.secureContext } : {}),
       });
     this.axios = axios.create({
-      httpAgent: this.httpAgent,
-      httpsAgent: this.httpsAgent,
       // We follow redirects ourselves, so credentials are re-decided at every hop.
       maxRedirects: 0,
       // Proxies are agents (CONNECT for https), never axios' cleartext absolute-URL mode.
       proxy: false,
       // An absolute URL must never replace the datasource origin (CVE-2025-27152).
       allowAbsoluteUrls: false,
-      responseType: 'arraybuffer',
-      decompress: true,
-      maxContentLength: options.maxResponseBytes,
-      maxBodyLength: options.maxRequestBytes,
       validateStatus: null,
-      transformRequest: [],
-      transformResponse: [],
-      // A lean node:http adapter instead of axios' general-purpose one (see node-adapter.ts).
-      adapter: nodeHttpAdapter(options.maxResponseBytes),
+      // A lean node:http adapter instead of axios' general-purpose one (see node-adapter.ts). It
+      // owns the agents, the response size cap, decompression and the Buffer body, so axios'
+      // options for those (agents, maxContentLength, decompress, responseType) are not needed.
+      adapter: nodeHttpAdapter({
+        maxResponseBytes: options.maxResponseBytes,
+        httpAgent: this.httpAgent,
+        httpsAgent: this.httpsAgent,
+      }),
     });
-    // axios deep-copies its default headers (a bucket for each HTTP method) and validates its
-    // `transitional` defaults on every request, about 6 µs of a ~250 µs request. The only
-    // default header with a value, Accept, is sent by `exchange`; the transitional values
-    // axios falls back to are the same defaults.
-    this.axios.defaults.headers = {} as unknown as AxiosInstance['defaults']['headers'];
-    delete this.axios.defaults.transitional;
+    // axios merges its defaults into every request key by key (mergeConfig), so each default
+    // costs CPU per request: keep only the ones above. Gone: the header buckets (deep-copied per
+    // request; the one with a value, Accept, is sent by `exchange`), `transitional` (validated
+    // per request; its fallbacks are the same values), the request and response transforms
+    // (none: bodies are Buffers both ways), browser-only xsrf names, `env` (FormData classes),
+    // timeout 0 (the datasource times requests itself) and maxBodyLength (checked by
+    // `exchange`). About 7 µs per request (bench/layers.js, docs/performance.md).
+    const kept = new Set(['maxRedirects', 'proxy', 'allowAbsoluteUrls', 'validateStatus', 'adapter']);
+    const defaults = this.axios.defaults as unknown as Record<string, unknown>;
+    for (const key of Object.keys(defaults)) if (!kept.has(key)) delete defaults[key];
   }
 
   async exchange(req: WireRequest, signal: ExchangeSignal): Promise<WireResponse> {
@@ -106,7 +108,7 @@ export class HttpClient {
     }
     return {
       statusCode: res.status,
-      headers: (res.headers as { toJSON(): Record<string, string | string[]> }).toJSON(),
+      headers: (res as unknown as Record<typeof NODE_HEADERS, Record<string, string | string[]>>)[NODE_HEADERS],
       body: Buffer.isBuffer(res.data) ? res.data : Buffer.from(res.data ?? ''),
       url: req.origin + path,
     };

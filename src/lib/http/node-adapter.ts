@@ -36,17 +36,70 @@ function decoderFor(
   }
 }
 
+/**
+ * The path as URL parsing would send it. The path part and the query the datasource copied
+ * from a URL are already in that form; the query pairs it appended (encodeURIComponent) differ
+ * from it in one character only: the apostrophe, which URL parsing escapes in an http(s) query.
+ */
+export function wirePath(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0 || url.indexOf("'", q) < 0) return url;
+  return url.slice(0, q) + url.slice(q).replace(/'/g, '%27');
+}
+
+/**
+ * The response headers as node:http parsed them, kept on the axios response under this key:
+ * axios turns `headers` into an AxiosHeaders object (twice per response), whose plain form
+ * would have to be rebuilt. Node's parser already gives what that form holds (lower-case
+ * names, values trimmed, no control characters: it refuses those), as a plain object.
+ */
+export const NODE_HEADERS = Symbol('node headers');
+
 /** The message the client maps to RESPONSE_TOO_LARGE (the same words as axios' adapter). */
 export function tooLarge(limit: number): Error {
   return new Error(`maxContentLength size of ${limit} exceeded`);
 }
 
-export function nodeHttpAdapter(maxResponseBytes: number): AxiosAdapter {
+export interface AdapterOptions {
+  maxResponseBytes: number;
+  httpAgent: http.Agent;
+  httpsAgent: https.Agent;
+}
+
+/** Where an origin's requests go: parsed once per origin, not once per request. */
+interface Endpoint {
+  request: typeof http.request;
+  hostname: string;
+  port: string | number;
+  agent: http.Agent;
+}
+
+/** Origins a client talks to: its datasource's, plus redirect targets (bounded). */
+const MAX_ENDPOINTS = 32;
+
+export function nodeHttpAdapter(options: AdapterOptions): AxiosAdapter {
+  const { maxResponseBytes } = options;
+  const endpoints = new Map<string, Endpoint>();
+  const endpointOf = (origin: string): Endpoint => {
+    let endpoint = endpoints.get(origin);
+    if (endpoint) return endpoint;
+    const url = new URL(origin);
+    const secure = url.protocol === 'https:';
+    endpoint = {
+      request: secure ? https.request : http.request,
+      hostname: url.hostname.replace(/^\[|\]$/g, ''),
+      port: url.port || (secure ? 443 : 80),
+      agent: secure ? options.httpsAgent : options.httpAgent,
+    };
+    if (endpoints.size >= MAX_ENDPOINTS) endpoints.clear();
+    endpoints.set(origin, endpoint);
+    return endpoint;
+  };
   return (config: InternalAxiosRequestConfig) =>
     new Promise<AxiosResponse>((resolve, reject) => {
-      // baseURL is the datasource origin and url a path: joined as text, never resolved.
-      const target = new URL(`${config.baseURL ?? ''}${config.url ?? ''}`);
-      const secure = target.protocol === 'https:';
+      // baseURL is the request's origin and url its path and query, already in the form URL
+      // parsing gives (the datasource built them with URL rules): joined as text, never resolved.
+      const endpoint = endpointOf(config.baseURL ?? '');
       const method = (config.method ?? 'get').toUpperCase();
       const headers = config.headers.toJSON(true) as Record<string, string>;
       if (!config.headers.has('Accept-Encoding')) headers['Accept-Encoding'] = ACCEPT_ENCODING;
@@ -62,13 +115,13 @@ export function nodeHttpAdapter(maxResponseBytes: number): AxiosAdapter {
         if (error) reject(error);
         else resolve(response as AxiosResponse);
       };
-      const request = (secure ? https : http).request({
+      const request = endpoint.request({
         method,
-        hostname: target.hostname.replace(/^\[|\]$/g, ''),
-        port: target.port || (secure ? 443 : 80),
-        path: target.pathname + target.search,
+        hostname: endpoint.hostname,
+        port: endpoint.port,
+        path: wirePath(config.url ?? '/'),
         headers,
-        agent: (secure ? config.httpsAgent : config.httpAgent) as http.Agent | undefined,
+        agent: endpoint.agent,
       });
       function onAbort() {
         request.destroy(new Error('aborted'));
@@ -115,7 +168,8 @@ export function nodeHttpAdapter(maxResponseBytes: number): AxiosAdapter {
             headers: resHeaders,
             config,
             request,
-          }),
+            [NODE_HEADERS]: resHeaders,
+          } as AxiosResponse),
         );
       });
       request.end(body);

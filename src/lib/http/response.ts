@@ -5,6 +5,7 @@
 import { isUtf8 } from 'node:buffer';
 import { RestError } from '../errors';
 import type { ResponseType } from '../types';
+import { setOwn } from '../own';
 
 const JSON_CT = /^application\/(?:[\w.+-]*\+)?json|^text\/json/i;
 const TEXT_CT =
@@ -14,9 +15,16 @@ function headerText(v: string | string[] | undefined): string {
   return Array.isArray(v) ? (v[0] ?? '') : (v ?? '');
 }
 
+// An API answers with the same content type over and over: remember the last one.
+let lastContentType = '';
+let lastCharset = 'utf-8';
+
 function charsetOf(contentType: string): string {
+  if (contentType === lastContentType) return lastCharset;
   const m = /charset\s*=\s*"?([\w.:-]+)"?/i.exec(contentType);
-  return m ? m[1].toLowerCase() : 'utf-8';
+  lastCharset = m ? m[1].toLowerCase() : 'utf-8';
+  lastContentType = contentType;
+  return lastCharset;
 }
 
 const decoders = new Map<string, TextDecoder>();
@@ -106,9 +114,9 @@ export function parseSetCookies(setCookie: string | string[] | undefined): Recor
       const i = attr.indexOf('=');
       const key = (i < 0 ? attr : attr.slice(0, i)).trim().toLowerCase();
       if (!key) continue;
-      cookie[key] = i < 0 ? true : attr.slice(i + 1).trim();
+      setOwn(cookie, key, i < 0 ? true : attr.slice(i + 1).trim());
     }
-    out[name] = cookie;
+    setOwn(out, name, cookie);
   }
   return out;
 }

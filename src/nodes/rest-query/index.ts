@@ -17,6 +17,8 @@ import { PayloadMapping } from './payload-mapping';
 import { TypedRows } from './typed-rows';
 import { migrateQuery } from './migrations';
 import type { RestDatasourceNode } from '../../runtime/types';
+import { failureLine } from '../../runtime/failure-line';
+import { ownPort, withOwnPortHint } from '../../runtime/own-port-hint';
 
 interface RestQueryConfig extends NodeDef {
   datasource: string;
@@ -104,13 +106,28 @@ export = function register(RED: NodeAPI): void {
     if (!dsNode) setupError = configError('datasource', 'no REST datasource is selected; open the node and pick one');
     else if (dsNode.configError) setupError = dsNode.configError;
 
+    const port = ownPort(RED.settings as { uiPort?: unknown });
     let inflight = 0;
-    let lastStatus = '';
+    // The status shown last: a message that would show the same sets nothing.
+    let lastFill = '';
+    let lastShape = '';
+    let lastText = '';
     const status = (fill: 'red' | 'green' | 'yellow' | 'blue' | 'grey', shape: 'dot' | 'ring', text: string) => {
-      const key = fill + shape + text;
-      if (key === lastStatus) return;
-      lastStatus = key;
+      if (fill === lastFill && shape === lastShape && text === lastText) return;
+      lastFill = fill;
+      lastShape = shape;
+      lastText = text;
       node.status({ fill, shape, text });
+    };
+    // The done-status text per status code (with the unverified-TLS note), built once per code.
+    const codeTexts = new Map<number, string>();
+    const codeText = (statusCode: number) => {
+      let text = codeTexts.get(statusCode);
+      if (text === undefined) {
+        text = String(statusCode) + unverified;
+        if (codeTexts.size < 64) codeTexts.set(statusCode, text);
+      }
+      return text;
     };
     const unverified = dsNode?.datasource?.tlsVerify === false ? ' ' + RED._('rest-query.status.unverified') : '';
     // Status texts looked up once per deploy, not per message.
@@ -210,7 +227,7 @@ export = function register(RED: NodeAPI): void {
         m.payload = ok ? await mapping.map(payload) : payload;
       } else m.payload = payload;
       shape(m, result);
-      status(ok ? 'green' : 'red', ok ? 'dot' : 'ring', String(result.statusCode) + unverified);
+      status(ok ? 'green' : 'red', ok ? 'dot' : 'ring', codeText(result.statusCode));
       if (!ok && c.failOnHttpError) {
         const where = plan.absoluteUrl ? 'msg.url' : plan.path || '/';
         throw new RestError('HTTP_ERROR', `HTTP ${result.statusCode} from ${plan.method} ${where.split('?')[0]}`, {
@@ -228,10 +245,11 @@ export = function register(RED: NodeAPI): void {
           const redact = dsNode?.datasource
             ? (t: string) => (dsNode.datasource as NonNullable<typeof dsNode.datasource>).redact(t)
             : (t: string) => t;
-          const e = reportable(err, redact);
+          const e = withOwnPortHint(reportable(err, redact), dsNode?.datasource?.settings.baseUrl, port);
           if (e.code === 'TOKEN_ERROR') status('red', 'ring', RED._('rest-query.status.tokenError'));
           else if (e.code !== 'HTTP_ERROR') status('red', 'ring', e.code);
-          done(e);
+          // One readable line in the debug sidebar; msg.error.code for a Catch node.
+          done(failureLine(e) as unknown as Error);
         },
       );
     });
