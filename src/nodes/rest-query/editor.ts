@@ -1,7 +1,7 @@
 // The rest-query dialog: the node definition Node-RED registers (defaults literal, so tools can
 // read them), typed header/param/cookie rows, the URL preview and the pagination fields.
 import { textOf } from '../../editor/dom';
-import { validUrl } from '../../editor/validate';
+import { isEnvReference, validUrl } from '../../editor/validate';
 import { translator } from '../../editor/i18n';
 import { readTypedRows, resizeTypedRows, typedList } from '../../editor/rows';
 import { showMigrated } from '../../editor/migrate';
@@ -20,7 +20,8 @@ function updatePreview(): void {
     return;
   }
   const base = String(ds.baseUrl || '').replace(/\/+$/, '');
-  const valid = validUrl(ds.baseUrl);
+  // A base URL from an environment variable is known only at deploy time.
+  const valid = validUrl(ds.baseUrl) || isEnvReference(ds.baseUrl);
   preview.toggleClass('rds-invalid', !valid).attr('aria-invalid', String(!valid));
   const url = path ? `${base}/${path.replace(/^\/+/, '')}` : `${base} + ${t('label.fromMsgPath')}`;
   preview.text(valid ? url : `${url} (${t('label.invalidBaseUrl')})`);
