@@ -79,6 +79,11 @@ export class HttpClient {
   }
 
   async exchange(req: WireRequest, signal: ExchangeSignal): Promise<WireResponse> {
+    // Behind the header rules (http/headers.ts), on the wire: Node's https would take the TLS
+    // server name and the certificate check from a Host header; the origin alone decides them.
+    if (req.headers.has('host')) {
+      throw new RestError('CONFIG_ERROR', 'a Host header cannot be sent: the datasource base URL decides the host');
+    }
     const qs = buildQueryString(req.rawQuery, req.query);
     const path = req.pathname + (qs ? '?' + qs : '');
     const headers: Record<string, string | false> = {};
