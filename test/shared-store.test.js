@@ -274,6 +274,15 @@ describe('rest-shared-store in one runtime, against a real redis', function () {
     }
   });
 
+  it('a store saved without some settings gets their defaults and this build version', function () {
+    const { migrateSharedStore, SHARED_STORE_VERSION } = require('../dist/nodes/rest-shared-store/migrations');
+    const today = migrateSharedStore({ id: 'x', type: 'rest-shared-store', url: 'redis://h:1' });
+    assert.deepStrictEqual(
+      { url: today.url, keyPrefix: today.keyPrefix, tls: today.tls, version: today.version },
+      { url: 'redis://h:1', keyPrefix: 'rest-datasource:', tls: '', version: SHARED_STORE_VERSION },
+    );
+  });
+
   describe('library pieces on the real server', function () {
     let s;
     beforeEach(function () {

@@ -83,6 +83,7 @@ describe('shared store dialog in a browser', function () {
     assert.strictEqual(store.url, `redis://127.0.0.1:${redis.port}`);
     assert.strictEqual(store.keyPrefix, 'rest-datasource:');
     assert.strictEqual(store.tls, '');
+    assert.strictEqual(store.version, 1, 'the store carries its configuration version');
     assert.ok(!nr.read('flows.json').includes(PASSWORD), 'no password in the flow');
     assert.ok(!nr.read('flows_cred.json').includes(PASSWORD), 'the credential file is encrypted');
     assert.strictEqual(E.decryptCredentials(nr.read('flows_cred.json'))[store.id].password, PASSWORD);

@@ -4,7 +4,9 @@
 import { field, textOf, trimmed } from '../../editor/dom';
 import { translator } from '../../editor/i18n';
 import { errorText, postJson, showResult } from '../../editor/result';
+import { showMigrated } from '../../editor/migrate';
 import { validator } from '../../editor/validate';
+import { SHARED_STORE_DEFAULTS as D, SHARED_STORE_VERSION, migrateSharedStore } from './migrations';
 
 const t = translator('rest-shared-store');
 const input = (prop: string): JQuery => field('node-config-input-', prop);
@@ -24,14 +26,15 @@ const isTls = (): boolean => /^rediss:/i.test(textOf(input('url')).trim());
 RED.nodes.registerType('rest-shared-store', {
   category: 'config',
   defaults: {
-    name: { value: '' },
+    version: { value: SHARED_STORE_VERSION },
+    name: { value: D.name },
     url: {
-      value: 'redis://127.0.0.1:6379',
+      value: D.url,
       required: true,
       validate: validator((v) => validStoreUrl(v) || t('errors.url')),
     },
-    keyPrefix: { value: 'rest-datasource:' },
-    tls: { value: '', type: 'tls-config', required: false },
+    keyPrefix: { value: D.keyPrefix },
+    tls: { value: D.tls, type: 'tls-config', required: false },
   },
   credentials: {
     username: { type: 'text' },
@@ -43,6 +46,7 @@ RED.nodes.registerType('rest-shared-store', {
   },
   oneditprepare: function () {
     const id = this.id;
+    showMigrated(this, 'node-config-input-', migrateSharedStore);
     const tlsRow = () => $('#rss-tls-row').toggle(isTls());
     input('url').on('change keyup', tlsRow);
     tlsRow();
@@ -63,6 +67,7 @@ RED.nodes.registerType('rest-shared-store', {
     });
   },
   oneditsave: function () {
+    this.version = SHARED_STORE_VERSION;
     // A TLS configuration only applies to rediss://; a plain URL keeps none.
     if (!isTls()) input('tls').val('_ADD_');
   },

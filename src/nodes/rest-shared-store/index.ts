@@ -9,6 +9,7 @@ import { Redactor } from '../../lib/redact';
 import { RedisStore } from '../../lib/shared/redis-store';
 import { DEFAULT_KEY_PREFIX } from '../../lib/shared/store';
 import type { RestSharedStoreNode, SharedStoreCredentials } from '../../runtime/shared-store';
+import { migrateSharedStore } from './migrations';
 import { storeTlsOptions } from '../../runtime/shared-store';
 
 interface SharedStoreConfig extends NodeDef {
@@ -18,14 +19,15 @@ interface SharedStoreConfig extends NodeDef {
 }
 
 export = function register(RED: NodeAPI): void {
-  function RestSharedStore(this: RestSharedStoreNode, config: SharedStoreConfig) {
-    RED.nodes.createNode(this, config);
+  function RestSharedStore(this: RestSharedStoreNode, saved: SharedStoreConfig) {
+    RED.nodes.createNode(this, saved);
+    const config = migrateSharedStore(saved);
     const credentials = (this.credentials ?? {}) as SharedStoreCredentials;
     const redactor = new Redactor().add(credentials.username, credentials.password);
     try {
       const store = new RedisStore({
-        url: String(config.url ?? ''),
-        keyPrefix: typeof config.keyPrefix === 'string' && config.keyPrefix ? config.keyPrefix : DEFAULT_KEY_PREFIX,
+        url: String(config.url),
+        keyPrefix: config.keyPrefix ? String(config.keyPrefix) : DEFAULT_KEY_PREFIX,
         username: credentials.username,
         password: credentials.password,
         tls: config.tls ? storeTlsOptions(RED, config.tls) : undefined,
