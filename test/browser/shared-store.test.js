@@ -34,10 +34,7 @@ describe('shared store dialog in a browser', function () {
     if (redis) await redis.close();
   });
 
-  const type = async (sel, text) => {
-    await page.fill(sel, text);
-    await page.press(sel, 'End');
-  };
+  const type = (sel, text) => E.typeText(page, sel, text);
   const invalid = (sel) => page.evaluate((s) => $(s).hasClass('input-error'), sel);
 
   it('adds a store from the datasource dialog, tests it against redis and deploys it with the password encrypted', async function () {
@@ -65,12 +62,13 @@ describe('shared store dialog in a browser', function () {
     await page.click('#rss-test-button');
     await page.waitForSelector('#rss-test-result.rds-ok');
     assert.match(await page.textContent('#rss-test-result'), /PING, write and read of rest-datasource:test:/);
-    await page.screenshot({ path: E.screenshotPath('shared-store.png') });
+    await E.screenshot(page, 'shared-store.png');
     await page.locator('#node-config-dialog-ok').last().click();
     await page.waitForSelector('#node-config-input-keyPrefix', { state: 'detached' });
 
     const storeId = await page.inputValue('#node-config-input-sharedStore');
     assert.match(storeId, /^[0-9a-f]+$/, 'the picker holds the new store');
+    await E.screenshot(page, 'datasource-shared-store.png');
     await page.locator('#node-config-dialog-ok').last().click();
     await page.waitForSelector('#node-config-input-baseUrl', { state: 'detached' });
     await page.click('#node-dialog-ok');
