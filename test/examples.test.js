@@ -75,6 +75,27 @@ describe(`examples in a real Node-RED (${RUNTIME})`, function () {
     }
   });
 
+  it('says in a comment which address its demo API expects and what to change on another port', function () {
+    // As a user imports them: the files themselves, not the copies rewritten to this test's ports.
+    for (const { file, nodes } of runner.loadExamples()) {
+      const onNodeRed = nodes.some(
+        (n) => n.type === 'rest-datasource' && n.baseUrl.startsWith('http://127.0.0.1:1880/'),
+      );
+      if (!onNodeRed) continue;
+      const said = nodes.some(
+        (n) =>
+          n.type === 'comment' &&
+          /127\.0\.0\.1:1880/.test(n.info) &&
+          /another port/.test(n.info) &&
+          /ECONNREFUSED/.test(n.info),
+      );
+      assert.ok(
+        said,
+        `${file}: no comment says that the demo API expects 127.0.0.1:1880 and what to do on another port`,
+      );
+    }
+  });
+
   it("keeps the datasources' demo credentials out of flows.json and the flows API (encrypted in flows_cred.json)", async function () {
     const secrets = examples
       .flatMap((e) => e.nodes)

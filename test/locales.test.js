@@ -22,12 +22,36 @@ function flatten(obj, prefix = '', out = {}) {
   return out;
 }
 
-/** Keys a dialog uses: data-i18n attributes and t('...') calls (prefixed with the node name). */
+/**
+ * The editor source files of a dialog: its editor.ts and every file it imports (relative
+ * imports, followed through src/editor/ and the node's dialog/ modules), as esbuild bundles them.
+ */
+function editorSources(node) {
+  const files = new Set();
+  const visit = (file) => {
+    if (files.has(file)) return;
+    files.add(file);
+    const text = fs.readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/^import\s[^;]*?from\s+'(\.[^']+)'/gm)) {
+      const target = path.resolve(path.dirname(file), m[1]);
+      visit(fs.existsSync(`${target}.ts`) ? `${target}.ts` : path.join(target, 'index.ts'));
+    }
+  };
+  visit(path.join(ROOT, 'src', 'nodes', node, 'editor.ts'));
+  return [...files];
+}
+
+/**
+ * Keys a dialog uses: data-i18n attributes of its template and t('...') calls (prefixed with the
+ * node name) in the editor code the dialog's bundle holds, shared widgets included.
+ */
 function usedKeys(node) {
-  const html = editorHtml(node);
   const keys = new Set();
-  for (const m of html.matchAll(/data-i18n="(?:\[[a-z]+\])?([^"]+)"/g)) keys.add(m[1]);
-  for (const m of html.matchAll(/\bt\('([A-Za-z0-9_.]+)'/g)) keys.add(`${node}.${m[1]}`);
+  for (const m of editorHtml(node).matchAll(/data-i18n="(?:\[[a-z]+\])?([^"]+)"/g)) keys.add(m[1]);
+  for (const file of editorSources(node)) {
+    const code = fs.readFileSync(file, 'utf8');
+    for (const m of code.matchAll(/\bt\('([A-Za-z0-9_.]+)'/g)) keys.add(`${node}.${m[1]}`);
+  }
   return keys;
 }
 
@@ -36,8 +60,15 @@ const placeholders = (text) => [...String(text).matchAll(/__([a-zA-Z]+)__/g)].ma
 describe('editor catalogs and help', function () {
   for (const node of NODES) {
     it(`${node}: every key the dialog uses is in the en-US catalog`, function () {
+      const sources = editorSources(node).map((f) => path.relative(ROOT, f));
+      assert.ok(
+        sources.some((f) => f.startsWith(path.join('src', 'editor'))),
+        `${sources} include src/editor`,
+      );
+      const used = usedKeys(node);
+      assert.ok(used.has(`${node}.label.addRow`), 'keys of the shared row widgets are collected');
       const en = flatten(catalog('en-US', node));
-      const missing = [...usedKeys(node)].filter((k) => !(k in en));
+      const missing = [...used].filter((k) => !(k in en));
       assert.deepStrictEqual(missing, []);
     });
 

@@ -98,9 +98,9 @@ describe('oauth2 admin routes under adminAuth (real runtime)', function () {
     assert.strictEqual(res.status, 200, res.text);
     const editor = { Authorization: 'Bearer ' + JSON.parse(res.text).access_token };
 
+    // ds1 is neither deployed nor authorized yet: an unknown id (the editor shows nothing then).
     res = await request(base, 'GET', '/rest-datasource/ds1/oauth/status', { headers: editor });
-    assert.strictEqual(res.status, 200);
-    assert.deepStrictEqual(JSON.parse(res.text), { authorized: false, expiresAt: null, scope: null });
+    assert.strictEqual(res.status, 404);
 
     res = await request(base, 'POST', '/rest-datasource/ds1/oauth/start', {
       headers: { ...json, ...editor },

@@ -53,30 +53,92 @@ describe('same-origin guard', function () {
     }
   });
 
-  for (const path of [
-    `//127.0.0.1:0/x`,
-    '//evil.example/x',
-    '../../../x',
-    'http://evil.example/x',
-    '\\\\evil.example\\x',
-    '/%2e%2e/%2e%2e/x',
+  // What reached the API for each path (never the other server, never above /base).
+  for (const [path, reached] of [
+    ['//127.0.0.1:OTHER/x', '/base/127.0.0.1:OTHER/x'],
+    ['http://127.0.0.1:OTHER/x', '/base/http://127.0.0.1:OTHER/x'],
+    ['\\\\127.0.0.1:OTHER\\x', '/base///127.0.0.1:OTHER/x'],
+    ['a/../b', '/base/b'],
+    ['../../../x', null],
+    ['../base2/x', null],
+    ['/%2e%2e/%2e%2e/x', null],
+    ['x/%2E%2e/../../y', null],
   ]) {
-    it(`keeps the path ${JSON.stringify(path)} on the datasource origin`, async function () {
-      const p = path.replace(':0', ':' + other.port);
+    it(`keeps the path ${JSON.stringify(path)} on the datasource origin, under the base path`, async function () {
+      const p = path.replace('OTHER', other.port);
       const ctx = await load({ path: p });
       const result = await ctx.run({});
-      assert.strictEqual(other.requests.length, 0);
-      assert.ok(result.msg || result.error);
-      if (result.msg) assert.strictEqual(api.requests.length, 1);
+      assert.strictEqual(other.requests.length, 0, 'the other server was reached');
+      if (reached) {
+        assert.ifError(result.error && result.error.error.message);
+        assert.deepStrictEqual(
+          api.requests.map((r) => r.url),
+          [reached.replace('OTHER', other.port)],
+        );
+      } else {
+        assert.deepStrictEqual(
+          api.requests.map((r) => r.url),
+          [],
+          'a path above the base path was requested',
+        );
+        assert.strictEqual(result.error.error.code, 'CONFIG_ERROR');
+        assert.match(result.error.error.message, /path: .* leaves the base path \/base/);
+      }
     });
   }
+
+  it('msg.path and a relative msg.url stay under the base path too', async function () {
+    const ctx = await load();
+    for (const msg of [{ path: '../admin' }, { url: '../admin' }, { path: '%2e%2e/admin' }]) {
+      const { error } = await ctx.run(msg);
+      assert.strictEqual(error && error.error.code, 'CONFIG_ERROR', JSON.stringify(msg));
+    }
+    const { msg } = await ctx.run({ path: 'ok/./here' });
+    assert.strictEqual(msg.statusCode, 200);
+    assert.deepStrictEqual(
+      api.requests.map((r) => r.url),
+      ['/base/ok/here'],
+    );
+  });
 
   it('placeholder values cannot add segments or change the host', async function () {
     const ctx = await load({ path: 'users/{{id}}' });
     await ctx.run({ id: `//127.0.0.1:${other.port}/x` });
     await ctx.run({ id: '../../admin' });
+    await ctx.run({ id: '%2e%2e' });
     assert.strictEqual(other.requests.length, 0);
-    assert.strictEqual(api.requests[0].url, `/base/users/%2F%2F127.0.0.1%3A${other.port}%2Fx`);
-    assert.strictEqual(api.requests[1].url, '/base/users/..%2F..%2Fadmin');
+    assert.deepStrictEqual(
+      api.requests.map((r) => r.url),
+      [`/base/users/%2F%2F127.0.0.1%3A${other.port}%2Fx`, '/base/users/..%2F..%2Fadmin', '/base/users/%252e%252e'],
+    );
+  });
+
+  it('a placeholder value is one segment: ".", ".." and "" are refused, never resolved', async function () {
+    const ctx = await loadQuery({
+      ds: { baseUrl: api.url + '/v1/tenants/42', authType: 'bearer' },
+      credentials: { token: 'secret-token-1' },
+      query: { method: 'msg', path: 'items/{{id}}/detail' },
+    });
+    for (const id of ['..', '.', '']) {
+      const { error } = await ctx.run({ id, method: 'DELETE' });
+      assert.ok(error, `id ${JSON.stringify(id)} was sent`);
+      assert.strictEqual(error.error.code, 'CONFIG_ERROR');
+      assert.match(error.error.message, /placeholder \{\{id\}\} .*one path segment/);
+    }
+    // Dots inside a segment, or two placeholders that only together make "..".
+    const { msg } = await ctx.run({ id: '..x' });
+    assert.strictEqual(msg.statusCode, 200);
+    assert.deepStrictEqual(
+      api.requests.map((r) => r.url),
+      ['/v1/tenants/42/items/..x/detail'],
+    );
+    await helper.unload();
+    const two = await loadQuery({ ds: { baseUrl: api.url + '/v1' }, query: { path: 'a/{{x}}{{y}}/b?q={{x}}' } });
+    const { error } = await two.run({ x: '.', y: '.' });
+    assert.strictEqual(error && error.error.code, 'CONFIG_ERROR');
+    // In the query string a dot is plain text.
+    const ok = await two.run({ x: '.', y: 'z' });
+    assert.strictEqual(ok.msg.statusCode, 200);
+    assert.strictEqual(api.requests[1].url, '/v1/a/.z/b?q=.');
   });
 });

@@ -1,6 +1,8 @@
 'use strict';
 const assert = require('assert');
-const { helper, NODES, collect, deploy: deployFlow, useRuntime } = require('./lib/nr');
+const net = require('net');
+const { helper, NODES, collect, deploy: deployFlow, loadQuery, useRuntime } = require('./lib/nr');
+const { setProxyEnv } = require('./lib/proxy');
 const { startServer } = require('./lib/server');
 
 const { secret } = require('./lib/secrets');
@@ -132,5 +134,130 @@ describe('secrets stay secret', function () {
     assert.match(logged, /signatureKey: must be at least 32 characters/);
     assert.ok(!logged.includes(shortKey));
     assertNoSecret(logged, 'log');
+  });
+
+  // Servers that echo the credentials they received into the error the flow sees: every
+  // secret, in every form it went out in, must come out masked in msg, error, status and log.
+  const b64 = (text) => Buffer.from(text).toString('base64');
+  const strict = (v) =>
+    encodeURIComponent(v)
+      .replace(/%20/g, '+')
+      .replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+
+  /** What the flow author sees of one failed msg: the caught msg (payload is the API's data), statuses, log lines. */
+  function shown(ctx, result) {
+    const msg = { ...result.error };
+    delete msg.payload;
+    return [
+      JSON.stringify(msg),
+      result.error.error.message,
+      JSON.stringify(ctx.q.status.args),
+      JSON.stringify(helper.log().args),
+    ];
+  }
+
+  function assertMasked(texts, forbidden) {
+    for (const text of texts) {
+      for (const [what, value] of Object.entries(forbidden)) {
+        assert.ok(!text.includes(value), `${what} (${value}) shown in ${text.slice(0, 400)}`);
+      }
+    }
+  }
+
+  it('masks credentials an API echoes into its redirect locations (TOO_MANY_REDIRECTS)', async function () {
+    const password = SECRETS.password;
+    const looping = await startServer((req, res) => {
+      res.statusCode = 302;
+      res.setHeader(
+        'Location',
+        `/loop/${encodeURIComponent(req.headers['x-secret'])}/${encodeURIComponent(req.headers.authorization)}`,
+      );
+      res.end();
+    });
+    try {
+      const ctx = await loadQuery({
+        ds: {
+          baseUrl: looping.url,
+          authType: 'basic',
+          maxRedirects: 1,
+          headers: [{ name: 'X-Secret', value: '', secret: true }],
+        },
+        credentials: { username: 'alice', password, secrets: JSON.stringify({ 'headers:x-secret': SECRETS.header }) },
+      });
+      const result = await ctx.run({});
+      assert.strictEqual(result.error.error.code, 'TOO_MANY_REDIRECTS');
+      // The location really carried them (the assertions below are not vacuous).
+      assert.ok(looping.requests[1].url.includes(encodeURIComponent(b64(`alice:${password}`))));
+      assert.ok(looping.requests[1].url.includes(SECRETS.header));
+      assert.match(result.error.error.message, /\/loop\/\*\*\*\/Basic%20\*\*\*/);
+      assertMasked(shown(ctx, result), {
+        header: SECRETS.header,
+        basic: b64(`alice:${password}`),
+        basicUrl: encodeURIComponent(b64(`alice:${password}`)),
+      });
+    } finally {
+      await looping.close();
+    }
+  });
+
+  it("masks the OAuth client's Basic credentials a token endpoint echoes in error_description", async function () {
+    const clientSecret = secret('client-secret') + " it's (a) *secret*!";
+    const tokenServer = await startServer((req, res) => {
+      res.statusCode = 401;
+      res.setHeader('Content-Type', 'application/json');
+      res.end(
+        JSON.stringify({
+          error: 'invalid_client',
+          error_description: `got ${req.headers.authorization} and ${req.body}`,
+        }),
+      );
+    });
+    try {
+      const ctx = await loadQuery({
+        ds: {
+          baseUrl: tokenServer.url,
+          authType: 'oauth2',
+          oauth2GrantType: 'client_credentials',
+          oauth2TokenUrl: tokenServer.url + '/token',
+        },
+        credentials: { clientId: 'my app', clientSecret },
+      });
+      const result = await ctx.run({});
+      assert.strictEqual(result.error.error.code, 'TOKEN_ERROR');
+      const sent = tokenServer.requests[0].headers.authorization;
+      assert.strictEqual(sent, 'Basic ' + b64(`${strict('my app')}:${strict(clientSecret)}`));
+      assert.match(result.error.error.message, /got Basic \*\*\*/);
+      // The client id is an identifier: it stays readable where the server shows it.
+      assertMasked(shown(ctx, result), {
+        clientSecret,
+        basic: sent.slice(6),
+        plainBasic: b64(`my app:${clientSecret}`),
+        formEncoded: strict(clientSecret),
+      });
+    } finally {
+      await tokenServer.close();
+    }
+  });
+
+  it('masks proxy credentials a proxy echoes in its refusal (PROXY_ERROR)', async function () {
+    const proxyPassword = secret('proxy-pw');
+    const proxy = net.createServer((socket) => {
+      socket.once('data', (data) => {
+        const auth = /proxy-authorization: ([^\r\n]+)/i.exec(data.toString())[1];
+        socket.end(`HTTP/1.1 407 Refused ${auth}\r\nContent-Length: 0\r\n\r\n`);
+      });
+    });
+    await new Promise((r) => proxy.listen(0, '127.0.0.1', r));
+    const restore = setProxyEnv({ HTTPS_PROXY: `http://bob:${proxyPassword}@127.0.0.1:${proxy.address().port}` });
+    try {
+      const ctx = await loadQuery({ ds: { baseUrl: 'https://127.0.0.1:1' } });
+      const result = await ctx.run({});
+      assert.strictEqual(result.error.error.code, 'PROXY_ERROR');
+      assert.match(result.error.error.message, /407 Refused Basic \*\*\*/);
+      assertMasked(shown(ctx, result), { password: proxyPassword, basic: b64(`bob:${proxyPassword}`) });
+    } finally {
+      restore();
+      await new Promise((r) => proxy.close(r));
+    }
   });
 });

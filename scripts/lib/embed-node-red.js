@@ -16,6 +16,7 @@ const settings = require(path.join(userDir, 'settings.js'));
 settings.userDir = userDir;
 settings.httpAdminRoot = '/';
 settings.httpNodeRoot = '/';
+settings.uiPort = Number(port);
 
 const app = express();
 const server = http.createServer(app);

@@ -10,18 +10,56 @@ import type { RestDatasourceNode } from '../runtime/types';
 /** Node-RED's editor sends this for an unchanged password credential. */
 const UNCHANGED = '__PWRD__';
 
-/** Merge the editor's values over the deployed node's config and credentials. */
-export function editorSettings(
-  RED: NodeAPI,
-  id: string,
-  body: unknown,
-): { config: RawConfig; credentials: Record<string, unknown> } {
+/**
+ * The deployed `rest-datasource` with this id, or undefined. The id comes from a URL: only a
+ * node of our type counts (a prototype name such as `constructor` is an unknown id).
+ */
+export function deployedDatasource(RED: NodeAPI, id: string): RestDatasourceNode | undefined {
+  const node = RED.nodes.getNode(id) as RestDatasourceNode | null;
+  return node && typeof node === 'object' && node.type === 'rest-datasource' && node.id === id ? node : undefined;
+}
+
+/** What the dialog changed that decides where requests (and the secrets on them) go. */
+export interface DestinationChanges {
+  /** Base URL origin, proxy, TLS configuration, certificate verification or CA: every request. */
+  network: boolean;
+  /** The token endpoint: client secret, resource owner password and refresh token go there. */
+  tokenUrl: boolean;
+  /** The authorization endpoint: its codes are redeemed with the client secret. */
+  authUrl: boolean;
+}
+
+export interface EditorSettings {
+  config: RawConfig;
+  credentials: Record<string, unknown>;
+  /** Set when stored secrets were withheld: the dialog points somewhere else than the deployed node. */
+  changed: DestinationChanges;
+  /** True when any destination changed: stored runtime tokens must not be used either. */
+  destinationChanged: boolean;
+}
+
+const NOTHING_CHANGED: DestinationChanges = { network: false, tokenUrl: false, authUrl: false };
+
+/** Secrets that travel to the token endpoint, or redeem what the authorization endpoint issues. */
+const TOKEN_URL_SECRETS = ['clientSecret', 'password', 'refreshToken'];
+const AUTH_URL_SECRETS = ['clientSecret'];
+
+/**
+ * Merge the editor's values over the deployed node's config and credentials. Stored secrets
+ * belong to the deployed destinations: when the dialog changes where a secret would go (base
+ * URL origin, token or authorization URL, proxy, TLS trust), that secret is not taken from the
+ * store and the dialog has to supply it again.
+ */
+export function editorSettings(RED: NodeAPI, id: string, body: unknown): EditorSettings {
   const input = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
-  const deployed = RED.nodes.getNode(id) as RestDatasourceNode | null;
+  const deployed = deployedDatasource(RED, id);
   const config: RawConfig = { ...(deployed?.rawConfig ?? {}) };
-  const stored = (RED.nodes.getCredentials(id) ?? {}) as Record<string, unknown>;
-  // Stored secrets belong to the deployed origin: a dialog pointed elsewhere must type them again.
-  const credentials: Record<string, unknown> = sameOrigin(config.baseUrl, input.baseUrl) ? { ...stored } : {};
+  const stored = (deployed ? (RED.nodes.getCredentials(id) ?? {}) : {}) as Record<string, unknown>;
+  // A datasource that is not deployed has no stored secrets to protect.
+  const changed = deployed ? destinationChanges(config, stored, input) : NOTHING_CHANGED;
+  const credentials: Record<string, unknown> = changed.network ? {} : { ...stored };
+  if (changed.tokenUrl) for (const name of TOKEN_URL_SECRETS) delete credentials[name];
+  if (changed.authUrl) for (const name of AUTH_URL_SECRETS) delete credentials[name];
   for (const [key, value] of Object.entries(input)) {
     if ((CREDENTIAL_NAMES as readonly string[]).includes(key)) {
       if (value !== UNCHANGED && value !== undefined) credentials[key] = value;
@@ -29,17 +67,54 @@ export function editorSettings(
       config[key] = value;
     }
   }
-  return { config, credentials };
+  return {
+    config,
+    credentials,
+    changed,
+    destinationChanged: changed.network || changed.tokenUrl || changed.authUrl,
+  };
 }
 
-function originOf(url: unknown): string | undefined {
+function destinationChanges(
+  config: RawConfig,
+  stored: Record<string, unknown>,
+  input: Record<string, unknown>,
+): DestinationChanges {
+  /** The dialog sent this field with another meaning than the deployed value. */
+  const differs = (field: string, norm: (v: unknown) => string, deployed = config[field]) =>
+    field in input && norm(input[field]) !== norm(deployed);
+  return {
+    network:
+      differs('baseUrl', originOf) ||
+      differs('proxy', text) ||
+      differs('tls', text) ||
+      differs('tlsVerify', verifies) ||
+      (input.ca !== UNCHANGED && differs('ca', text, stored.ca)),
+    tokenUrl: differs('oauth2TokenUrl', href),
+    authUrl: differs('oauth2AuthUrl', href),
+  };
+}
+
+function text(v: unknown): string {
+  return v === undefined || v === null ? '' : String(v).trim();
+}
+
+function verifies(v: unknown): string {
+  return v === false || v === 'false' ? 'false' : 'true';
+}
+
+function href(v: unknown): string {
   try {
-    return typeof url === 'string' ? new URL(url).origin : undefined;
+    return new URL(text(v)).href;
   } catch {
-    return undefined;
+    return text(v);
   }
 }
 
-function sameOrigin(deployed: unknown, edited: unknown): boolean {
-  return edited === undefined || edited === deployed || originOf(edited) === originOf(deployed);
+function originOf(v: unknown): string {
+  try {
+    return new URL(text(v)).origin;
+  } catch {
+    return text(v);
+  }
 }

@@ -2,8 +2,10 @@
 import type { NodeAPI } from 'node-red';
 import { registerOAuthRoutes } from './oauth-routes';
 import { registerTestRoute } from './test-route';
+import { registerImportRoutes } from './import-routes';
 
 export function registerAdminRoutes(RED: NodeAPI): void {
   registerOAuthRoutes(RED);
   registerTestRoute(RED);
+  registerImportRoutes(RED);
 }

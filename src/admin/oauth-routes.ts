@@ -8,20 +8,20 @@ import type { Request, Response } from 'express';
 import { Datasource } from '../lib/datasource';
 import { RestError } from '../lib/errors';
 import { Redactor } from '../lib/redact';
-import { parseSettings } from '../lib/settings';
+import { parseSettings, secretCredentialValues } from '../lib/settings';
 import { createPkce } from '../lib/oauth/pkce';
 import { createOAuthScheme, isOAuthScheme } from '../lib/oauth/scheme';
 import type { TokenSet } from '../lib/oauth/tokens';
-import { editorSettings } from './editor-settings';
+import { deployedDatasource, editorSettings } from './editor-settings';
 import { oauthRuntime } from '../runtime/oauth-runtime';
 import type { PendingContext } from '../runtime/oauth-runtime';
-import type { RestDatasourceNode } from '../runtime/types';
 import { networkOptions } from '../runtime/network-config';
 
 export const CALLBACK_PATH = '/rest-datasource/oauth/callback';
 
-function redactorFor(values: Record<string, unknown>): Redactor {
-  return new Redactor().add(...Object.values(values).filter((v): v is string => typeof v === 'string'));
+/** Masks the secrets among dialog credentials (identifiers such as the client id stay readable). */
+function redactorFor(credentials: Record<string, unknown>): Redactor {
+  return new Redactor().add(...secretCredentialValues(credentials));
 }
 
 function escapeHtml(text: string): string {
@@ -196,10 +196,12 @@ export function registerOAuthRoutes(RED: NodeAPI): void {
 
   RED.httpAdmin.get('/rest-datasource/:id/oauth/status', read, (req: Request, res: Response) => {
     const nodeId = String(req.params.id);
-    const node = RED.nodes.getNode(nodeId) as RestDatasourceNode | null;
+    const node = deployedDatasource(RED, nodeId);
     const auth = node?.datasource?.auth;
     const tokens = isOAuthScheme(auth) ? auth.tokens.current : rt.vault.latest(nodeId);
     res.set('Cache-Control', 'no-store');
-    res.json(statusOf(tokens));
+    // Neither deployed nor authorized before its first deploy: an unknown id.
+    if (!node && !tokens) return res.status(404).json({ error: 'no rest-datasource with this id' });
+    return res.json(statusOf(tokens));
   });
 }

@@ -8,32 +8,42 @@ import { Datasource } from '../lib/datasource';
 import { RestError } from '../lib/errors';
 import { Redactor } from '../lib/redact';
 import { decodeText } from '../lib/http/response';
-import { parseSettings } from '../lib/settings';
+import { parseSettings, secretCredentialValues } from '../lib/settings';
+import type { DatasourceSettings } from '../lib/settings';
+import type { HttpClient } from '../lib/http/client';
+import { createOAuthScheme } from '../lib/oauth/scheme';
 import { buildPlan } from '../lib/http/plan';
 import { networkOptions } from '../runtime/network-config';
-import { oauthOptions } from '../runtime/oauth-runtime';
+import { oauthOptions, redactTokens } from '../runtime/oauth-runtime';
 import { editorSettings } from './editor-settings';
-
-function redactorFor(credentials: Record<string, unknown>): Redactor {
-  return new Redactor().add(...Object.values(credentials).filter((v): v is string => typeof v === 'string'));
-}
 
 export function registerTestRoute(RED: NodeAPI): void {
   const write = RED.auth.needsPermission('rest-datasource.write');
 
   RED.httpAdmin.post('/rest-datasource/:id/test', write, (req: Request, res: Response) => {
-    const { config, credentials } = editorSettings(RED, String(req.params.id), req.body);
-    const redactor = redactorFor(credentials);
+    const { config, credentials, destinationChanged } = editorSettings(RED, String(req.params.id), req.body);
+    // Secrets only (passwords, tokens, keys, secret rows, client secrets), never identifiers:
+    // the same as a running datasource masks in its errors. The datasource's redactor also
+    // knows its TLS key, proxy password and the tokens it gets.
+    const redactor = new Redactor().add(...secretCredentialValues(credentials));
     let ds: Datasource | undefined;
+    const redact = (text: string) => redactor.redact(ds ? ds.redact(text) : text);
     const answer = (ok: boolean, statusCode: number | null, message: string) => {
-      // The datasource's redactor also knows secret rows and the Basic auth encoding.
-      const text = redactor.redact(ds ? ds.redact(message) : message);
+      // Redacted as received, then once more squeezed to one line (a server may have squeezed
+      // a secret's whitespace itself); cut only after that, so a cut secret cannot show.
+      const text = redact(redact(message).replace(/\s+/g, ' ').trim());
       if (ds) ds.close();
       res.json({ ok, statusCode, message: text.length > 240 ? text.slice(0, 240) + '…' : text });
     };
     try {
       const settings = parseSettings(config, credentials);
-      ds = new Datasource(settings, { ...oauthOptions(RED, String(req.params.id)), ...networkOptions(RED, settings) });
+      // Stored tokens belong to the deployed destinations: with another base URL, token URL,
+      // proxy or TLS trust the test gets its own token (and keeps it to itself).
+      const oauth = destinationChanged
+        ? { oauth2: (s: DatasourceSettings, c: HttpClient) => createOAuthScheme(s, c) }
+        : oauthOptions(RED, String(req.params.id));
+      ds = new Datasource(settings, { ...oauth, ...networkOptions(RED, settings) });
+      redactTokens(ds);
     } catch (err) {
       answer(false, null, err instanceof RestError ? err.toString() : String(err));
       return;
@@ -51,9 +61,9 @@ export function registerTestRoute(RED: NodeAPI): void {
       (result) => {
         const ok = result.statusCode >= 200 && result.statusCode < 400;
         const ct = String(result.headers['content-type'] ?? '');
-        // Redacted whole before it is shortened: a cut secret would no longer match.
-        const snippet = decodeText(result.body.subarray(0, 8192), ct).replace(/\s+/g, ' ').trim();
-        answer(ok, result.statusCode, `HTTP ${result.statusCode}${snippet ? ': ' + snippet : ''}`);
+        // The whole body: `answer` redacts before it squeezes and shortens.
+        const text = decodeText(result.body, ct);
+        answer(ok, result.statusCode, `HTTP ${result.statusCode}${text.trim() ? ': ' + text : ''}`);
       },
       (err: unknown) => answer(false, null, err instanceof RestError ? err.toString() : String(err)),
     );

@@ -1,6 +1,6 @@
 /**
- * The one error type the package raises. `code` is one of the stable codes documented in the
- * README (and CONTRACT.md); flows switch on it in Catch nodes, so never rename a code.
+ * The one error type the package raises. `code` is one of the stable codes documented in
+ * docs/query.md (and CONTRACT.md); flows switch on it in Catch nodes, so never rename a code.
  */
 export type ErrorCode =
   | 'CONFIG_ERROR'
@@ -99,6 +99,17 @@ function openSslReason(raw: string): string {
   return m ? m[1].trim() : raw.trim();
 }
 
+/** `host:port` of an http(s) URL, with the port its scheme implies when none is written. */
+export function hostAndPort(url: string): string | undefined {
+  try {
+    const u = new URL(url);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return undefined;
+    return `${u.hostname}:${u.port || (u.protocol === 'https:' ? 443 : 80)}`;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Map a low-level socket/TLS error to a RestError with a stable code and a helpful message. */
 export function fromNetworkError(err: unknown, url: string): RestError {
   if (err instanceof RestError) return err;
@@ -106,7 +117,11 @@ export function fromNetworkError(err: unknown, url: string): RestError {
   const cause = e.cause as { code?: unknown; message?: unknown } | undefined;
   const code = typeof e.code === 'string' ? e.code : typeof cause?.code === 'string' ? cause.code : '';
   const raw = typeof e.message === 'string' ? e.message : String(err);
-  if (code === 'ECONNREFUSED') return new RestError('ECONNREFUSED', `connection refused by ${url}`);
+  if (code === 'ECONNREFUSED') {
+    const at = hostAndPort(url);
+    const hint = at ? `: nothing accepts connections at ${at}; check the Base URL and that the API is running` : '';
+    return new RestError('ECONNREFUSED', `connection refused by ${url}${hint}`);
+  }
   if (code === 'ECONNRESET' || code === 'EPIPE' || raw === 'socket hang up')
     return new RestError('ECONNRESET', `connection reset by ${url}`);
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new RestError('ENOTFOUND', `host not found: ${url}`);

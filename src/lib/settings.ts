@@ -6,6 +6,8 @@
 import { configError } from './errors';
 import type { NameValue } from './types';
 import { parseBaseUrl } from './base-url';
+import { checkHeaderName } from './http/headers';
+import { setOwn } from './own';
 
 export type AuthType = 'none' | 'basic' | 'bearer' | 'apiKey' | 'digest' | 'oauth2';
 export type GrantType = 'client_credentials' | 'authorization_code' | 'password' | 'manual';
@@ -187,7 +189,7 @@ function parseSecretsCredential(text: string | undefined): Record<string, string
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
       const out: Record<string, string> = {};
       for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
-        if (typeof v === 'string') out[k] = v;
+        if (typeof v === 'string') setOwn(out, k, v);
       }
       return out;
     }
@@ -326,32 +328,69 @@ function validateAuth(s: DatasourceSettings): void {
       if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(s.apiKeyName)) {
         throw configError('apiKeyName', 'must be a valid header or parameter name');
       }
+      if (s.apiKeyIn === 'header') checkHeaderName(s.apiKeyName, 'apiKeyName');
       break;
     default:
       break;
   }
+  if (s.signatureEnabled) checkHeaderName(s.signatureHeader, 'signatureHeader');
+  for (const row of s.oauth2.tokenHeaders) checkHeaderName(row.name, 'oauth2TokenHeaders');
   if (s.signatureEnabled && (c.signatureKey ?? '').length < 32) {
     throw configError('signatureKey', 'must be at least 32 characters when signed requests are enabled');
   }
 }
 
-/** Every secret of these settings, for the redactor. */
+/** Credential names whose values are secrets; the others (user name, client id, CA, certificate) are identifiers. */
+export const SECRET_CREDENTIAL_NAMES: ReadonlyArray<keyof DatasourceCredentials> = [
+  'password',
+  'token',
+  'apiKey',
+  'clientSecret',
+  'accessToken',
+  'refreshToken',
+  'key',
+  'passphrase',
+  'signatureKey',
+];
+
+/** Base64 of a Basic `id:secret` pair, plain and with both parts form-encoded (RFC 6749 2.3.1). */
+function basicForms(id: string | undefined, secret: string | undefined): string[] {
+  if (!secret) return [];
+  const user = id ?? '';
+  const strict = (v: string) =>
+    encodeURIComponent(v)
+      .replace(/%20/g, '+')
+      .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return [`${user}:${secret}`, `${strict(user)}:${strict(secret)}`].map((pair) => Buffer.from(pair).toString('base64'));
+}
+
+/** Every secret of these settings, with the derived forms a request carries, for the redactor. */
 export function secretsOf(s: DatasourceSettings): string[] {
   const c = s.credentials;
-  const out = [
-    c.password,
-    c.token,
-    c.apiKey,
-    c.clientSecret,
-    c.accessToken,
-    c.refreshToken,
-    c.key,
-    c.passphrase,
-    c.signatureKey,
-    ...s.secretValues,
-  ].filter((v): v is string => typeof v === 'string' && v !== '');
-  if (c.username && c.password) {
-    out.push(Buffer.from(`${c.username}:${c.password}`).toString('base64'));
+  const out = [...SECRET_CREDENTIAL_NAMES.map((name) => c[name]), ...s.secretValues].filter(
+    (v): v is string => typeof v === 'string' && v !== '',
+  );
+  out.push(...basicForms(c.username, c.password), ...basicForms(c.clientId, c.clientSecret));
+  return [...new Set(out)];
+}
+
+/**
+ * The secret values among raw credentials (an editor's dialog values, a node that failed to
+ * deploy): what to mask when no settings could be parsed. Identifiers stay readable.
+ */
+export function secretCredentialValues(raw: Record<string, unknown>): string[] {
+  const values = SECRET_CREDENTIAL_NAMES.map((name) => raw[name]);
+  if (typeof raw.secrets === 'string') {
+    try {
+      const rows: unknown = JSON.parse(raw.secrets);
+      if (rows && typeof rows === 'object') values.push(...Object.values(rows as Record<string, unknown>));
+    } catch {
+      values.push(raw.secrets);
+    }
   }
+  const text = (v: unknown): v is string => typeof v === 'string' && v !== '';
+  const out = values.filter(text);
+  const id = (name: string) => (text(raw[name]) ? raw[name] : undefined);
+  out.push(...basicForms(id('username'), id('password')), ...basicForms(id('clientId'), id('clientSecret')));
   return out;
 }

@@ -159,6 +159,14 @@ describe('editor in a browser', function () {
       `${nodeSel(queryId)} .red-ui-flow-node-label`,
     );
 
+    // The inject node sends msg.topic "42" (set as its dialog would): an empty placeholder value
+    // is refused, since it would turn things/{{topic}} into the collection things/.
+    await page.evaluate((id) => {
+      const n = RED.nodes.node(id);
+      n.topic = '42';
+      n.changed = true;
+      RED.nodes.dirty(true);
+    }, injectId);
     await E.deploy(page);
 
     // On disk: the flow holds no secret; the credential file holds them, encrypted.
@@ -184,7 +192,7 @@ describe('editor in a browser', function () {
     await injectAndWait(injectId, () => api.requests.length);
     const req = api.requests[before];
     assert.strictEqual(req.method, 'POST');
-    assert.strictEqual(req.url, '/v1/things/');
+    assert.strictEqual(req.url, '/v1/things/42');
     assert.strictEqual(req.headers.authorization, 'Basic ' + Buffer.from(`alice:${PASSWORD}`).toString('base64'));
     assert.strictEqual(req.headers['x-api-secret'], SECRET_HEADER);
     assert.strictEqual(req.headers['x-plain'], 'plain-value');

@@ -12,6 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DatasourceDefaults } from '../http/plan';
 import type { HeaderMap } from '../types';
+import { setOwn } from '../own';
 
 export const TOKEN_PLACEHOLDER = '{{$token}}';
 
@@ -60,7 +61,7 @@ export function markDefaults(d: DatasourceDefaults): DatasourceDefaults {
   const cookies = new Map<string, string>();
   for (const [name, value] of d.cookies) cookies.set(name, markTokenSlots(value));
   const body: Record<string, string> = {};
-  for (const [name, value] of Object.entries(d.body)) body[name] = markTokenSlots(value);
+  for (const [name, value] of Object.entries(d.body)) setOwn(body, name, markTokenSlots(value));
   return { ...d, headers: markHeaders(d.headers), params, cookies, body };
 }
 

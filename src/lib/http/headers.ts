@@ -4,6 +4,7 @@
  */
 import { configError } from '../errors';
 import type { HeaderMap, NameValue, ParamMap } from '../types';
+import { setOwn } from '../own';
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // Field values: visible ASCII, space, tab and obs-text; never CR, LF or NUL.
@@ -12,9 +13,25 @@ const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 /** Headers the transport computes itself; user values would corrupt the framing. */
 const TRANSPORT_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade']);
 
-export function checkHeaderName(name: string, where: string): void {
+/**
+ * Headers that decide where, or to whom, a request goes. Node's https client takes the TLS
+ * server name (SNI) and the certificate host check from a Host header, so a Host value could
+ * send the datasource's credentials to another site on a shared front (CDN, ingress). The
+ * base URL's origin alone decides; pseudo-header names (`:authority`, `:path`) are already
+ * refused by the token rule.
+ */
+const ROUTING_HEADERS = new Set(['host']);
+
+export function checkHeaderName(name: string, where: string, lower = name.toLowerCase()): void {
   if (!TOKEN.test(name)) {
     throw configError(where, `header name ${JSON.stringify(name)} has characters a header name cannot have`);
+  }
+  if (ROUTING_HEADERS.has(lower)) {
+    throw configError(
+      `${where} "${name}"`,
+      'cannot be set: the datasource base URL decides the host a request (and its credentials) goes to; ' +
+        'remove the header, or use a datasource whose base URL names that host',
+    );
   }
 }
 
@@ -64,7 +81,7 @@ export function mergeHeaders(
     const lower = name.toLowerCase();
     const value = source[name];
     if (TRANSPORT_HEADERS.has(lower)) continue;
-    checkHeaderName(name, where);
+    checkHeaderName(name, where, lower);
     if (value === undefined) continue;
     if (value === null) {
       // An explicit null removes an inherited header (for example a datasource default).
@@ -134,6 +151,6 @@ export function cookieHeader(cookies: Map<string, string>): string {
 
 export function rowsToObject(rows: readonly NameValue[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const r of rows) out[r.name] = r.value;
+  for (const r of rows) setOwn(out, r.name, r.value);
   return out;
 }

@@ -5,6 +5,7 @@
 import { isUtf8 } from 'node:buffer';
 import { RestError } from '../errors';
 import type { ResponseType } from '../types';
+import { setOwn } from '../own';
 
 const JSON_CT = /^application\/(?:[\w.+-]*\+)?json|^text\/json/i;
 const TEXT_CT =
@@ -113,9 +114,9 @@ export function parseSetCookies(setCookie: string | string[] | undefined): Recor
       const i = attr.indexOf('=');
       const key = (i < 0 ? attr : attr.slice(0, i)).trim().toLowerCase();
       if (!key) continue;
-      cookie[key] = i < 0 ? true : attr.slice(i + 1).trim();
+      setOwn(cookie, key, i < 0 ? true : attr.slice(i + 1).trim());
     }
-    out[name] = cookie;
+    setOwn(out, name, cookie);
   }
   return out;
 }

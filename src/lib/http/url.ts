@@ -6,10 +6,21 @@ import { configError, RestError } from '../errors';
 
 const PLACEHOLDER = /\{\{\s*([^{}\s]+)\s*\}\}/g;
 
-/** Fill `{{name}}` placeholders of a path; values are URL-encoded so they cannot add segments. */
+/** An encoded value that could make a whole path segment empty, "." or "..". */
+const DOTS_OR_EMPTY = /^\.{0,2}$/;
+/** A path segment URL resolution would remove or climb with (".", "..", "%2e", "%2E.", ...). */
+const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
+
+/**
+ * Fill `{{name}}` placeholders of a path. A value is one segment's content: it is URL-encoded
+ * so it cannot add segments, and a value that would make its path segment empty, "." or ".."
+ * (which URL resolution removes or climbs with) is refused, never resolved.
+ */
 export function fillPath(path: string, lookup: (name: string) => unknown): string {
   if (!path.includes('{{')) return path;
-  return path.replace(PLACEHOLDER, (_all, name: string) => {
+  const queryAt = path.indexOf('?');
+  let suspect: string | undefined;
+  const filled = path.replace(PLACEHOLDER, (_all, name: string, offset: number) => {
     const value = lookup(name);
     if (value === undefined || value === null) {
       throw configError('path', `placeholder {{${name}}} has no value: set msg.${name}`);
@@ -17,8 +28,31 @@ export function fillPath(path: string, lookup: (name: string) => unknown): strin
     if (typeof value === 'object') {
       throw configError('path', `placeholder {{${name}}} must be text or a number, msg.${name} is an object`);
     }
-    return encodeURIComponent(String(value));
+    const encoded = encodeURIComponent(String(value));
+    if (suspect === undefined && DOTS_OR_EMPTY.test(encoded) && (queryAt < 0 || offset < queryAt)) suspect = name;
+    return encoded;
   });
+  // Only a value of at most two dots (or none) can form such a segment: check then, not always.
+  if (suspect !== undefined) checkFilledSegments(path, filled, suspect);
+  return filled;
+}
+
+function checkFilledSegments(template: string, filled: string, name: string): void {
+  const cut = (text: string) => (text.includes('?') ? text.slice(0, text.indexOf('?')) : text).split('/');
+  const before = cut(template);
+  const after = cut(filled);
+  for (let i = 0; i < after.length; i++) {
+    // Placeholders never add segments, so the segments line up with the template's.
+    if (!before[i]?.includes('{{')) continue;
+    if (after[i] === '' || DOT_SEGMENT.test(after[i])) {
+      throw configError(
+        'path',
+        `placeholder {{${name}}} makes the path segment ${JSON.stringify(after[i])}, which would ` +
+          'remove or climb a segment; a placeholder value is the content of one path segment: check msg.' +
+          name,
+      );
+    }
+  }
 }
 
 /** Where a request goes, split for the wire. */
@@ -30,7 +64,8 @@ export interface Target {
 
 /** Path text URL parsing leaves as it is (no escaping, no `%`, no `?`, no backslash). */
 const PLAIN_PATH = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/;
-const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
+/** A "." or ".." segment anywhere in a path (URL parsing would resolve it). */
+const DOT_SEGMENT_IN_PATH = /(?:^|\/)\.\.?(?:\/|$)/;
 
 /**
  * Join a relative path onto the base URL. The path is appended as text (never resolved as a
@@ -43,12 +78,20 @@ export function joinPath(base: URL, path: string): Target {
   const rel = clean === '' || clean.startsWith('?') ? clean : '/' + clean.replace(/^\/+/, '');
   // The common path (letters, digits, `-._~!$&'()*+,;=:@/`, no dot segment) is one URL
   // parsing keeps byte for byte: joined as text, without building a URL per request.
-  if (PLAIN_PATH.test(rel) && !DOT_SEGMENT.test(rel)) {
+  if (PLAIN_PATH.test(rel) && !DOT_SEGMENT_IN_PATH.test(rel)) {
     return { origin: base.origin, pathname: basePath + rel || '/', rawQuery: '' };
   }
   const url = new URL(base.origin + basePath + rel);
   if (url.origin !== base.origin) {
     throw new RestError('ORIGIN_REFUSED', `path "${path}" leaves the datasource origin ${base.origin}`);
+  }
+  // "..", "%2e%2e" and friends are resolved by the URL parser: the result must stay under the base path.
+  if (basePath && url.pathname !== basePath && !url.pathname.startsWith(basePath + '/')) {
+    throw configError(
+      'path',
+      `"${path.split('?')[0]}" leaves the base path ${basePath}; a path is appended to the base URL ` +
+        '(use msg.url with an absolute URL on the same origin to reach another path)',
+    );
   }
   return { origin: url.origin, pathname: url.pathname, rawQuery: url.search.slice(1) };
 }

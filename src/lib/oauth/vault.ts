@@ -20,7 +20,12 @@ interface StoredEntry {
   plain?: TokenSet;
 }
 
+/** Keyed by node id: a null-prototype object, so `__proto__` or `constructor` is an id like any other. */
 type VaultFile = Record<string, StoredEntry[]>;
+
+function emptyFile(): VaultFile {
+  return Object.create(null) as VaultFile;
+}
 
 export interface VaultOptions {
   /** Folder of the file; without one, tokens live in memory only. */
@@ -55,7 +60,7 @@ export class TokenVault {
     if (cached) return cached;
     const target = this.target();
     if (!target) return undefined;
-    const entry = this.read(target.file)[nodeId]?.find((e) => e.fp === fp);
+    const entry = this.read(target.file)[nodeId]?.find((e) => e?.fp === fp);
     if (!entry) return undefined;
     const tokens = this.open(entry, target.key);
     if (tokens) this.memory.set(key, tokens);
@@ -92,7 +97,7 @@ export class TokenVault {
     const target = this.target();
     if (!target) return;
     const content = this.read(target.file);
-    if (!(nodeId in content)) return;
+    if (!content[nodeId]) return;
     delete content[nodeId];
     this.write(target.file, content);
   }
@@ -149,16 +154,21 @@ export class TokenVault {
     try {
       text = fs.readFileSync(file, 'utf8');
     } catch {
-      return {};
+      return emptyFile();
     }
     try {
       const parsed: unknown = JSON.parse(text);
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as VaultFile;
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+        // Own keys only (JSON.parse makes "__proto__" an own key), into a null-prototype object.
+        const content = emptyFile();
+        for (const [id, entries] of Object.entries(parsed)) if (Array.isArray(entries)) content[id] = entries;
+        return content;
+      }
     } catch {
       // fall through
     }
     this.warnOnce(`${file} is not valid JSON; stored OAuth tokens were discarded`);
-    return {};
+    return emptyFile();
   }
 
   private write(file: string, content: VaultFile): void {

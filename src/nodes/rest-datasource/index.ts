@@ -5,7 +5,7 @@
 import type { NodeAPI, NodeDef } from 'node-red';
 import { Datasource } from '../../lib/datasource';
 import { RestError } from '../../lib/errors';
-import { parseSettings } from '../../lib/settings';
+import { parseSettings, secretCredentialValues } from '../../lib/settings';
 import type { DatasourceCredentials, RawConfig } from '../../lib/settings';
 import { Redactor } from '../../lib/redact';
 import { registerAdminRoutes } from '../../admin';
@@ -25,9 +25,7 @@ export = function register(RED: NodeAPI): void {
       redactTokens(this.datasource);
     } catch (err) {
       // Never echo a secret, even one that ended up in a wrong field.
-      const redactor = new Redactor().add(
-        ...Object.values(credentials).filter((v): v is string => typeof v === 'string'),
-      );
+      const redactor = new Redactor().add(...secretCredentialValues(credentials));
       const e = err instanceof RestError ? err : new RestError('CONFIG_ERROR', String((err as Error).message));
       this.configError = new RestError('CONFIG_ERROR', redactor.redact(e.message), { field: e.field });
       this.error(this.configError.toString());

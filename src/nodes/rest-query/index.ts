@@ -16,6 +16,8 @@ import { runPaged } from './paged-query';
 import { PayloadMapping } from './payload-mapping';
 import { TypedRows } from './typed-rows';
 import type { RestDatasourceNode } from '../../runtime/types';
+import { failureLine } from '../../runtime/failure-line';
+import { ownPort, withOwnPortHint } from '../../runtime/own-port-hint';
 
 interface RestQueryConfig extends NodeDef {
   datasource: string;
@@ -101,6 +103,7 @@ export = function register(RED: NodeAPI): void {
     if (!dsNode) setupError = configError('datasource', 'no REST datasource is selected; open the node and pick one');
     else if (dsNode.configError) setupError = dsNode.configError;
 
+    const port = ownPort(RED.settings as { uiPort?: unknown });
     let inflight = 0;
     // The status shown last: a message that would show the same sets nothing.
     let lastFill = '';
@@ -239,10 +242,11 @@ export = function register(RED: NodeAPI): void {
           const redact = dsNode?.datasource
             ? (t: string) => (dsNode.datasource as NonNullable<typeof dsNode.datasource>).redact(t)
             : (t: string) => t;
-          const e = reportable(err, redact);
+          const e = withOwnPortHint(reportable(err, redact), dsNode?.datasource?.settings.baseUrl, port);
           if (e.code === 'TOKEN_ERROR') status('red', 'ring', RED._('rest-query.status.tokenError'));
           else if (e.code !== 'HTTP_ERROR') status('red', 'ring', e.code);
-          done(e);
+          // One readable line in the debug sidebar; msg.error.code for a Catch node.
+          done(failureLine(e) as unknown as Error);
         },
       );
     });

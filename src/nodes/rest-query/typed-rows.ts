@@ -5,6 +5,7 @@
 import type { Node, NodeAPI, NodeMessage } from 'node-red';
 import { configError } from '../../lib/errors';
 import { markValue } from '../../lib/features/token-placeholder';
+import { setOwn } from '../../lib/own';
 
 export interface TypedRow {
   name?: unknown;
@@ -40,8 +41,10 @@ export class TypedRows {
       if (CONSTANT.has(type)) {
         try {
           // A `{{$token}}` written here may ask for the access token; msg/context values may not.
-          this.constant[name] = markValue(
-            RED.util.evaluateNodeProperty(value, type, undefined as unknown as Node, {} as NodeMessage),
+          setOwn(
+            this.constant,
+            name,
+            markValue(RED.util.evaluateNodeProperty(value, type, undefined as unknown as Node, {} as NodeMessage)),
           );
         } catch {
           throw configError(`${field}[${i}] "${name}"`, `the ${type} value ${JSON.stringify(value)} is not valid`);
@@ -71,14 +74,14 @@ export class TypedRows {
             this.RED.util.evaluateNodeProperty(row.value, row.type, node, msg, (err: Error | null, value: unknown) => {
               if (err) reject(configError(row.name, `cannot read ${row.type}.${row.value}`));
               else {
-                out[row.name] = value;
+                setOwn(out, row.name, value);
                 resolve();
               }
             });
           }),
         );
       } else {
-        out[row.name] = this.RED.util.evaluateNodeProperty(row.value, row.type, node, msg);
+        setOwn(out, row.name, this.RED.util.evaluateNodeProperty(row.value, row.type, node, msg));
       }
     }
     return pending.length ? Promise.all(pending).then(() => out) : out;

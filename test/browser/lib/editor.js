@@ -96,6 +96,8 @@ async function deploy(page) {
   await page.waitForSelector('.red-ui-tray', { state: 'detached' });
   await page.click('#red-ui-header-button-deploy');
   await page.waitForSelector('.red-ui-notification:has-text("Successfully deployed")', { timeout: 10000 });
+  // An earlier deploy's notification may still show: wait for this deploy's answer as well.
+  await page.waitForFunction('!RED.nodes.dirty()', null, { timeout: 10000 });
 }
 
 function screenshotPath(name) {

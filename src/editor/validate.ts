@@ -1,0 +1,24 @@
+// Checks the dialogs share: what a base URL and a whole number look like.
+import { trimmed } from './dom';
+
+/** An http(s) URL with a host and an optional path, no query or fragment. */
+export function validUrl(v: unknown): boolean {
+  return /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/i.test(trimmed(v));
+}
+
+/** A whole number >= 0, or blank (the default). */
+export function isWholeNumberOrBlank(v: unknown): boolean {
+  const text = trimmed(v);
+  return text === '' || /^\d+$/.test(text);
+}
+
+/**
+ * A property validator Node-RED treats as one that explains itself: it calls a validator with
+ * (value, options) and shows a returned string as the reason only when the function declares
+ * two parameters, so every check goes through this wrapper.
+ */
+export function validator(check: (this: RedNode, value: unknown) => boolean | string): RedValidator {
+  return function (value, _opt) {
+    return check.call(this, value);
+  };
+}

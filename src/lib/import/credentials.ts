@@ -1,0 +1,123 @@
+/**
+ * Finds the credentials in an imported request (user and password, an Authorization header, an
+ * API-key header or query parameter, cookies) and moves them out of the query: the first one
+ * becomes the datasource's auth, the others secret rows. Either way the values end up in the
+ * datasource's credentials, never in a flow property.
+ */
+import { secretKey } from '../settings';
+import type { AuthType } from '../settings';
+import type { DatasourceProposal, DatasourceRow, ProposedCredentials } from './types';
+import type { NameValue } from '../types';
+
+/** Header or parameter names that carry a secret. */
+const SECRET_NAME =
+  /api[-_]?key|token|secret|passw(or)?d|session|signature|credential|access[-_]?key|(^|[-_])(key|sig|sid|auth)$/i;
+
+export function looksSecret(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
+export interface FoundCredentials {
+  /** `-u user[:password]` */
+  user?: { username: string; password?: string; digest: boolean };
+  /** `--oauth2-bearer` */
+  bearer?: string;
+  headers: NameValue[];
+  params: NameValue[];
+  cookies: NameValue[];
+}
+
+export interface SplitCredentials {
+  auth: Pick<DatasourceProposal, 'authType' | 'apiKeyName' | 'apiKeyIn' | 'apiKeyPrefix'>;
+  credentials: ProposedCredentials;
+  secretRows: { headers: DatasourceRow[]; params: DatasourceRow[]; cookies: DatasourceRow[] };
+  /** what stays in the query, in order */
+  headers: NameValue[];
+  params: NameValue[];
+  /** a human line per credential found, without its value */
+  found: string[];
+}
+
+function decodeBasic(value: string): { username: string; password: string } | undefined {
+  const text = Buffer.from(value.trim(), 'base64').toString('utf8');
+  const colon = text.indexOf(':');
+  if (colon < 0 || Buffer.from(text, 'utf8').toString('base64').replace(/=+$/, '') !== value.trim().replace(/=+$/, ''))
+    return undefined;
+  return { username: text.slice(0, colon), password: text.slice(colon + 1) };
+}
+
+export function splitCredentials(input: FoundCredentials): SplitCredentials {
+  let authType: AuthType = 'none';
+  const auth: SplitCredentials['auth'] = { authType };
+  const credentials: ProposedCredentials = {};
+  const secrets: Record<string, string> = {};
+  const secretRows: SplitCredentials['secretRows'] = { headers: [], params: [], cookies: [] };
+  const found: string[] = [];
+  const headers: NameValue[] = [];
+  const params: NameValue[] = [];
+
+  const setAuth = (type: AuthType, what: string): boolean => {
+    if (authType !== 'none') return false;
+    authType = type;
+    auth.authType = type;
+    found.push(what);
+    return true;
+  };
+  const secretRow = (list: 'headers' | 'params' | 'cookies', row: NameValue, what: string) => {
+    secretRows[list].push({ name: row.name, secret: true });
+    secrets[secretKey(list, row.name)] = row.value;
+    found.push(what);
+  };
+
+  if (input.user) {
+    setAuth(input.user.digest ? 'digest' : 'basic', `-u: ${input.user.digest ? 'Digest' : 'Basic'} authentication`);
+    credentials.username = input.user.username;
+    if (input.user.password !== undefined) credentials.password = input.user.password;
+  }
+  if (input.bearer !== undefined && setAuth('bearer', '--oauth2-bearer: Bearer token'))
+    credentials.token = input.bearer;
+
+  for (const h of input.headers) {
+    const lower = h.name.toLowerCase();
+    if (lower === 'authorization') {
+      const m = /^(\w+)\s+(.+)$/.exec(h.value.trim());
+      const scheme = m ? m[1].toLowerCase() : '';
+      if (scheme === 'bearer' && setAuth('bearer', 'Authorization: Bearer token')) {
+        credentials.token = (m as RegExpExecArray)[2];
+        continue;
+      }
+      const basic = scheme === 'basic' ? decodeBasic((m as RegExpExecArray)[2]) : undefined;
+      if (basic && setAuth('basic', 'Authorization: Basic user and password')) {
+        credentials.username = basic.username;
+        credentials.password = basic.password;
+        continue;
+      }
+      secretRow('headers', h, 'Authorization header (secret header row)');
+      continue;
+    }
+    if (lower === 'cookie') continue; // merged into input.cookies by the caller
+    if (lower === 'proxy-authorization' || looksSecret(h.name)) {
+      if (setAuth('apiKey', `${h.name}: API key header`)) {
+        auth.apiKeyName = h.name;
+        auth.apiKeyIn = 'header';
+        credentials.apiKey = h.value;
+      } else secretRow('headers', h, `${h.name} (secret header row)`);
+      continue;
+    }
+    headers.push(h);
+  }
+  for (const p of input.params) {
+    if (!looksSecret(p.name)) {
+      params.push(p);
+      continue;
+    }
+    if (setAuth('apiKey', `${p.name}: API key query parameter`)) {
+      auth.apiKeyName = p.name;
+      auth.apiKeyIn = 'query';
+      credentials.apiKey = p.value;
+    } else secretRow('params', p, `${p.name} (secret query parameter row)`);
+  }
+  for (const c of input.cookies) secretRow('cookies', c, `cookie ${c.name} (secret cookie row)`);
+  if (Object.keys(secrets).length) credentials.secrets = JSON.stringify(secrets);
+  return { auth, credentials, secretRows, headers, params, found };
+}

@@ -1,0 +1,208 @@
+/**
+ * Splits one bash command line into words the way bash does before it expands anything, and
+ * expands nothing: `$(...)`, backticks, `$VAR` and globs stay literal text, so a pasted command
+ * can never run or read anything. Handles `\` line continuations (also `\` CR LF), single and
+ * double quotes, `$'...'` (ANSI-C escapes), `$"..."`, comments, and stops at the first unquoted
+ * control or redirection operator (`|`, `;`, `&`, `<`, `>`, a newline), returning the rest.
+ *
+ * Our own rather than an npm package: shell-quote substitutes `$VAR` (an unknown one becomes an
+ * empty string) and turns a continuation into an empty word; shlex fits but would be the sixth
+ * runtime dependency. This one is tested against bash itself (test/unit/shell-words.test.js).
+ */
+
+export interface ShellWords {
+  words: string[];
+  /** Text after the first unquoted operator or newline that ends the command, trimmed ('' if none). */
+  rest: string;
+  /** Words holding `$(`, a backtick or `$name` outside single quotes: bash would expand them, we did not. */
+  unexpanded: string[];
+}
+
+export class ShellSyntaxError extends Error {}
+
+const BLANK = new Set([' ', '\t']);
+const OPERATOR = new Set(['|', ';', '&', '<', '>', '(', ')']);
+
+/** `\` escapes inside `$'...'` (bash's ANSI-C quoting). */
+function ansiEscape(text: string, at: number): [value: string, next: number] {
+  const c = text[at];
+  const simple: Record<string, string> = {
+    n: '\n',
+    t: '\t',
+    r: '\r',
+    a: '\x07',
+    b: '\b',
+    e: '\x1b',
+    E: '\x1b',
+    f: '\f',
+    v: '\v',
+    '\\': '\\',
+    "'": "'",
+    '"': '"',
+    '?': '?',
+  };
+  if (c in simple) return [simple[c], at + 1];
+  const hex = (max: number): [string, number] => {
+    const m = new RegExp(`^[0-9a-fA-F]{1,${max}}`).exec(text.slice(at + 1));
+    if (!m) return ['\\' + c, at + 1];
+    return [String.fromCodePoint(parseInt(m[0], 16)), at + 1 + m[0].length];
+  };
+  if (c === 'x') return hex(2);
+  if (c === 'u') return hex(4);
+  if (c === 'U') return hex(8);
+  if (c >= '0' && c <= '7') {
+    const m = /^[0-7]{1,3}/.exec(text.slice(at)) as RegExpExecArray;
+    return [String.fromCharCode(parseInt(m[0], 8) & 0xff), at + m[0].length];
+  }
+  if (c === 'c' && at + 1 < text.length) return [String.fromCharCode(text.charCodeAt(at + 1) & 0x1f), at + 2];
+  return ['\\' + (c ?? ''), at + 1];
+}
+
+/**
+ * End (exclusive) of a substitution starting at i: `$(...)` with nested parentheses, `${...}`
+ * or `` `...` ``, or i itself when none starts there. Its text is kept as one literal piece.
+ */
+function substitutionEnd(text: string, i: number): number {
+  const open =
+    text[i] === '`' ? '`' : text[i] === '$' && (text[i + 1] === '(' || text[i + 1] === '{') ? text[i + 1] : '';
+  if (!open) return i;
+  if (open === '`') {
+    let j = i + 1;
+    while (j < text.length && text[j] !== '`') j += text[j] === '\\' ? 2 : 1;
+    if (j >= text.length) throw new ShellSyntaxError('a backtick (`) is not closed');
+    return j + 1;
+  }
+  const close = open === '(' ? ')' : '}';
+  let depth = 0;
+  for (let j = i + 1; j < text.length; j++) {
+    if (text[j] === open) depth++;
+    else if (text[j] === close && --depth === 0) return j + 1;
+    else if (text[j] === "'") {
+      const q = text.indexOf("'", j + 1);
+      if (q < 0) break;
+      j = q;
+    }
+  }
+  throw new ShellSyntaxError(`a $${open}...${close} is not closed`);
+}
+
+function isContinuation(text: string, i: number): number {
+  if (text[i] !== '\\') return 0;
+  if (text[i + 1] === '\n') return 2;
+  if (text[i + 1] === '\r' && text[i + 2] === '\n') return 3;
+  return 0;
+}
+
+export function splitShellWords(text: string): ShellWords {
+  const words: string[] = [];
+  const unexpanded: string[] = [];
+  let word = '';
+  let inWord = false;
+  let expandable = false;
+  let i = 0;
+  const end = () => {
+    if (inWord) {
+      words.push(word);
+      if (expandable) unexpanded.push(word);
+    }
+    word = '';
+    inWord = false;
+    expandable = false;
+  };
+  /** `$(`, `` ` ``, `${` or `$name` at i: text bash would expand (we keep it literal). */
+  const marksExpansion = (j: number) =>
+    text[j] === '`' || (text[j] === '$' && /^[({A-Za-z_0-9@*#?!$-]/.test(text[j + 1] ?? ''));
+
+  while (i < text.length) {
+    const c = text[i];
+    const cont = isContinuation(text, i);
+    if (cont) {
+      i += cont;
+      continue;
+    }
+    if (BLANK.has(c) || c === '\r') {
+      end();
+      i++;
+      continue;
+    }
+    if (c === '\n' || OPERATOR.has(c)) {
+      end();
+      return { words, rest: text.slice(i).trim(), unexpanded };
+    }
+    if (c === '#' && !inWord) {
+      while (i < text.length && text[i] !== '\n') i++;
+      continue;
+    }
+    inWord = true;
+    if (c === '\\') {
+      if (i + 1 < text.length) word += text[i + 1];
+      i += 2;
+      continue;
+    }
+    if (c === "'") {
+      const close = text.indexOf("'", i + 1);
+      if (close < 0) throw new ShellSyntaxError("a single quote (') is not closed");
+      word += text.slice(i + 1, close);
+      i = close + 1;
+      continue;
+    }
+    if (c === '$' && text[i + 1] === "'") {
+      i += 2;
+      for (;;) {
+        if (i >= text.length) throw new ShellSyntaxError("a $'...' string is not closed");
+        if (text[i] === "'") break;
+        if (text[i] === '\\') {
+          const [value, next] = ansiEscape(text, i + 1);
+          word += value;
+          i = next;
+        } else word += text[i++];
+      }
+      i++;
+      continue;
+    }
+    if (c === '"' || (c === '$' && text[i + 1] === '"')) {
+      i += c === '$' ? 2 : 1;
+      for (;;) {
+        if (i >= text.length) throw new ShellSyntaxError('a double quote (") is not closed');
+        const d = text[i];
+        if (d === '"') break;
+        const inner = isContinuation(text, i);
+        if (inner) {
+          i += inner;
+          continue;
+        }
+        if (d === '\\' && '$`"\\'.includes(text[i + 1] ?? '')) {
+          word += text[i + 1];
+          i += 2;
+          continue;
+        }
+        if (marksExpansion(i)) {
+          expandable = true;
+          const stop = substitutionEnd(text, i);
+          if (stop > i) {
+            word += text.slice(i, stop);
+            i = stop;
+            continue;
+          }
+        }
+        word += d;
+        i++;
+      }
+      i++;
+      continue;
+    }
+    if (marksExpansion(i)) {
+      expandable = true;
+      const stop = substitutionEnd(text, i);
+      if (stop > i) {
+        word += text.slice(i, stop);
+        i = stop;
+        continue;
+      }
+    }
+    word += c;
+    i++;
+  }
+  end();
+  return { words, rest: '', unexpanded };
+}

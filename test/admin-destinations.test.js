@@ -1,0 +1,199 @@
+'use strict';
+// The admin routes merge the dialog's unsaved values with the deployed credentials. Stored
+// secrets and stored tokens belong to the deployed destinations: a dialog that points the
+// base URL, token URL, authorization URL, proxy or TLS trust elsewhere gets none of them.
+// Real servers count what arrives where.
+const assert = require('assert');
+const http = require('http');
+const { helper, loadQuery, coreNode, useRuntime } = require('./lib/nr');
+const { startServer } = require('./lib/server');
+const { startOAuthServer } = require('./lib/oauth-server');
+const { startProxy } = require('./lib/proxy');
+const { certs, startHttpsServer } = require('./lib/certs');
+const { secret } = require('./lib/secrets');
+
+const CALLBACK = '/rest-datasource/oauth/callback';
+const b64 = (text) => Buffer.from(text).toString('base64');
+
+function visitProvider(url) {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode, location: res.headers.location }));
+      })
+      .on('error', reject);
+  });
+}
+
+/** Everything a server received, as one text. */
+function received(server) {
+  return server.requests.map((r) => `${r.method} ${r.url} ${JSON.stringify(r.headers)} ${r.body}`).join('\n');
+}
+
+function assertNone(text, forbidden, where) {
+  for (const [what, value] of Object.entries(forbidden)) {
+    assert.ok(!text.includes(value), `${what} reached ${where}: ${text.slice(0, 300)}`);
+  }
+}
+
+describe('admin routes: stored secrets and tokens stay with the deployed destinations', function () {
+  const clientSecret = secret('client-secret');
+  const password = secret('owner-password');
+  let as;
+  let evil;
+  useRuntime();
+  beforeEach(async function () {
+    as = await startOAuthServer({
+      clients: [{ id: 'app', secret: clientSecret, auth: 'header', redirectUris: [helper.url() + CALLBACK] }],
+      users: { bob: password },
+    });
+    evil = await startServer((req, res) => {
+      res.statusCode = 400;
+      res.setHeader('Content-Type', 'application/json');
+      res.end('{"error":"invalid_request"}');
+    });
+  });
+  afterEach(async function () {
+    await helper.unload();
+    await as.close();
+    await evil.close();
+  });
+
+  const secrets = () => ({
+    clientSecret,
+    password,
+    basicClient: b64(`app:${clientSecret}`),
+    formPassword: encodeURIComponent(password),
+  });
+
+  const oauthDs = (extra = {}) => ({
+    baseUrl: as.apiUrl,
+    authType: 'oauth2',
+    oauth2GrantType: 'client_credentials',
+    oauth2TokenUrl: as.tokenUrl,
+    ...extra,
+  });
+
+  const test = (body) => helper.request().post('/rest-datasource/ds/test').send(body).expect(200);
+
+  it('Test connection with another token URL sends neither the client secret nor the password there', async function () {
+    await loadQuery({
+      ds: oauthDs({ oauth2GrantType: 'password' }),
+      credentials: { clientId: 'app', clientSecret, username: 'bob', password },
+    });
+    const res = await test({
+      oauth2TokenUrl: evil.url + '/token',
+      clientId: 'app',
+      username: 'bob',
+      clientSecret: '__PWRD__',
+      password: '__PWRD__',
+    });
+    assert.strictEqual(res.body.ok, false);
+    assertNone(received(evil), secrets(), 'the changed token URL');
+    // The same request with the token URL unchanged uses the stored secrets (not vacuous).
+    const same = await test({ clientId: 'app', username: 'bob', clientSecret: '__PWRD__', password: '__PWRD__' });
+    assert.strictEqual(same.body.ok, true, same.body.message);
+    assert.deepStrictEqual(as.state.grants, ['password']);
+  });
+
+  it('Authorize with another token URL: the code is not redeemed there with the stored client secret', async function () {
+    await loadQuery({
+      ds: oauthDs({ oauth2GrantType: 'authorization_code', oauth2AuthUrl: as.authUrl, oauth2Pkce: false }),
+      credentials: { clientId: 'app', clientSecret },
+    });
+    const start = await helper
+      .request()
+      .post('/rest-datasource/ds/oauth/start')
+      .send({ oauth2TokenUrl: evil.url + '/token', clientSecret: '__PWRD__', redirectUri: helper.url() + CALLBACK })
+      .expect(200);
+    const visit = await visitProvider(start.body.authorizeUrl);
+    assert.strictEqual(visit.status, 302, as.state.errors.join('; '));
+    const back = new URL(visit.location);
+    const page = await helper.request().get(back.pathname + back.search);
+    assert.match(page.text, /Authorization failed/);
+    assert.strictEqual(evil.requests.length, 1, 'the code exchange went to the changed token URL');
+    assertNone(received(evil), secrets(), 'the changed token URL');
+  });
+
+  it('Authorize with another authorization URL needs the client secret typed again', async function () {
+    await loadQuery({
+      ds: oauthDs({ oauth2GrantType: 'authorization_code', oauth2AuthUrl: as.authUrl, oauth2Pkce: false }),
+      credentials: { clientId: 'app', clientSecret },
+    });
+    const start = await helper
+      .request()
+      .post('/rest-datasource/ds/oauth/start')
+      .send({ oauth2AuthUrl: evil.url + '/authorize', clientSecret: '__PWRD__', redirectUri: helper.url() + CALLBACK })
+      .expect(200);
+    // A code from the other authorization server, redeemed at the real token endpoint.
+    const code = new URL(start.body.authorizeUrl);
+    assert.strictEqual(code.origin, evil.url);
+    const state = code.searchParams.get('state');
+    await helper.request().get(`${CALLBACK}?code=foreign-code&state=${state}`);
+    const exchange = as.requests.filter((r) => r.url === '/token');
+    assert.strictEqual(exchange.length, 1);
+    assertNone(received(as), { clientSecret, basicClient: b64(`app:${clientSecret}`) }, 'the token endpoint');
+  });
+
+  /** A deployed client-credentials datasource that has used (and cached) one access token. */
+  async function withCachedToken(extra = {}) {
+    const ctx = await loadQuery({
+      ds: oauthDs(),
+      credentials: { clientId: 'app', clientSecret },
+      query: { path: 'me' },
+      ...extra,
+    });
+    const { msg } = await ctx.run({});
+    assert.strictEqual(msg.statusCode, 200);
+    assert.strictEqual(as.tokenRequests(), 1);
+    return as.issued()[0];
+  }
+
+  it('Test connection with another base URL does not send the cached access token there', async function () {
+    const cached = await withCachedToken();
+    const res = await test({ baseUrl: evil.url, clientId: 'app', clientSecret: '__PWRD__' });
+    assert.strictEqual(res.body.ok, false);
+    assertNone(received(evil), { cached, ...secrets() }, 'the changed base URL');
+    // Unchanged: the cached token is used, no new token request (not vacuous).
+    const same = await test({ clientId: 'app', clientSecret: '__PWRD__', path: 'me' });
+    assert.strictEqual(same.body.ok, true, same.body.message);
+    assert.strictEqual(as.state.apiAuth[as.state.apiAuth.length - 1].header, 'Bearer ' + cached);
+  });
+
+  it('Test connection through another proxy sends neither the cached token nor the client secret through it', async function () {
+    const proxy = await startProxy();
+    try {
+      const cached = await withCachedToken({
+        nodes: [coreNode('network/06-httpproxy.js')],
+        extra: [{ id: 'px', type: 'http proxy', name: 'other', url: proxy.url }],
+      });
+      const res = await test({ proxy: 'px', clientId: 'app', clientSecret: '__PWRD__', path: 'me' });
+      assert.strictEqual(res.body.ok, false);
+      assert.ok(proxy.relayed.length > 0, 'the test did not go through the proxy');
+      assertNone(JSON.stringify(proxy.relayed), { cached, ...secrets() }, 'the changed proxy');
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('Test connection with certificate verification turned off does not send stored secrets', async function () {
+    const token = secret('bearer');
+    // An impostor on the deployed address whose certificate the deployed CA does not trust.
+    const impostor = await startHttpsServer(undefined, certs().otherServer);
+    try {
+      await loadQuery({
+        ds: { baseUrl: impostor.url, authType: 'bearer' },
+        credentials: { token, ca: certs().ca.pem },
+      });
+      const deployed = await test({ token: '__PWRD__' });
+      assert.match(deployed.body.message, /TLS_ERROR/);
+      const res = await test({ tlsVerify: false, token: '__PWRD__' });
+      assert.strictEqual(res.body.ok, false);
+      assert.match(res.body.message, /token: is required/);
+      assertNone(received(impostor), { token }, 'a server the deployed settings do not trust');
+    } finally {
+      await impostor.close();
+    }
+  });
+});

@@ -1,0 +1,155 @@
+'use strict';
+// The curl flag mapping and where credentials go (src/lib/import/curl.ts, credentials.ts).
+const assert = require('assert');
+const { importCurl, CurlImportError } = require('../../dist/lib/import/curl');
+const { splitBaseUrl } = require('../../dist/lib/import/base-path');
+
+describe('import: curl flags', function () {
+  it('takes -XPOST, clusters like -sSL, --url, a shell prompt and -A / -e / -m', function () {
+    const r = importCurl(
+      '$ curl -sSLk -XPATCH --url http://h/api/v2/x -A agent/1 -e http://ref -m 2.5 --max-redirs 3 -I',
+    );
+    assert.strictEqual(r.query.method, 'PATCH');
+    assert.strictEqual(r.datasource.baseUrl, 'http://h/api/v2');
+    assert.strictEqual(r.query.path, '/x');
+    assert.strictEqual(r.query.timeout, 2500);
+    assert.strictEqual(r.datasource.tlsVerify, false);
+    assert.strictEqual(r.datasource.followRedirects, true);
+    assert.strictEqual(r.datasource.maxRedirects, 3);
+    assert.deepStrictEqual(
+      r.query.headers.map((h) => [h.name, h.value]),
+      [
+        ['User-Agent', 'agent/1'],
+        ['Referer', 'http://ref'],
+      ],
+    );
+    assert.deepStrictEqual(
+      r.ignored.map((i) => i.flag),
+      ['-s', '-S'],
+    );
+    assert.match(r.warnings.join(), /-k/);
+  });
+
+  it('picks the method as curl does: -d → POST, -G → GET, -I → HEAD, -T → PUT, -X wins', function () {
+    assert.strictEqual(importCurl('curl -d a=1 http://h').query.method, 'POST');
+    assert.strictEqual(importCurl('curl -G -d a=1 http://h').query.method, 'GET');
+    assert.strictEqual(importCurl('curl -I http://h').query.method, 'HEAD');
+    assert.strictEqual(importCurl('curl -T file.bin http://h').query.method, 'PUT');
+    assert.strictEqual(importCurl('curl -X DELETE -d a=1 http://h').query.method, 'DELETE');
+    assert.match(importCurl('curl -X GET -d a=1 http://h').warnings.join(), /GET with a body/);
+  });
+
+  it('maps the body type from the Content-Type, and keeps a Content-Type the body type does not imply', function () {
+    let r = importCurl(`curl -H 'Content-Type: application/vnd.api+json' -d '{"a":1}' http://h`);
+    assert.strictEqual(r.query.bodyType, 'json');
+    assert.deepStrictEqual(r.payload, { a: 1 });
+    assert.deepStrictEqual(r.query.headers[0], {
+      name: 'Content-Type',
+      value: 'application/vnd.api+json',
+      valueType: 'str',
+    });
+    r = importCurl(`curl -H 'Content-Type: application/json' -d '{"a":1}' http://h`);
+    assert.deepStrictEqual(r.query.headers, []);
+    r = importCurl(`curl -d 'a=1&a=2' http://h`);
+    assert.strictEqual(r.query.bodyType, 'form');
+    assert.strictEqual(r.payload, 'a=1&a=2', 'repeated names stay as written');
+    r = importCurl(`curl --data-binary $'line1\\nline2' -H 'Content-Type: text/csv' http://h`);
+    assert.strictEqual(r.query.bodyType, 'text');
+    assert.strictEqual(r.payload, 'line1\nline2');
+    r = importCurl(`curl -d @body.json --data-urlencode name@file.txt http://h`);
+    assert.deepStrictEqual(r.files, [
+      { flag: '-d', path: 'body.json' },
+      { flag: '--data-urlencode', field: 'name', path: 'file.txt' },
+    ]);
+  });
+
+  it('moves every credential out of the query: the first becomes the auth, the others secret rows', function () {
+    const r = importCurl(
+      `curl -H 'Authorization: Bearer t0ken' -H 'X-API-Key: k3y' -H 'Accept: application/json' ` +
+        `-b 'sid=s1; pref=p' 'https://h/v1/x?access_token=q1&page=2'`,
+    );
+    assert.strictEqual(r.datasource.authType, 'bearer');
+    assert.deepStrictEqual(r.datasource.headers, [{ name: 'X-API-Key', secret: true }]);
+    assert.deepStrictEqual(r.datasource.params, [{ name: 'access_token', secret: true }]);
+    assert.deepStrictEqual(r.datasource.cookies, [
+      { name: 'sid', secret: true },
+      { name: 'pref', secret: true },
+    ]);
+    assert.strictEqual(r.datasource.credentials.token, 't0ken');
+    assert.deepStrictEqual(JSON.parse(r.datasource.credentials.secrets), {
+      'headers:x-api-key': 'k3y',
+      'params:access_token': 'q1',
+      'cookies:sid': 's1',
+      'cookies:pref': 'p',
+    });
+    assert.deepStrictEqual(
+      r.query.headers.map((h) => h.name),
+      ['Accept'],
+    );
+    assert.deepStrictEqual(r.query.params, [{ name: 'page', value: '2', valueType: 'str' }]);
+    const flowText = JSON.stringify({ ...r.datasource, credentials: undefined }) + JSON.stringify(r.query);
+    for (const secret of ['t0ken', 'k3y', 's1', 'q1']) assert.ok(!flowText.includes(secret), secret);
+  });
+
+  it('reads Basic from -u, from user:password@ in the URL and from an Authorization: Basic header', function () {
+    let r = importCurl('curl -u alice:s3cret http://h');
+    assert.deepStrictEqual(
+      [r.datasource.authType, r.datasource.credentials],
+      ['basic', { username: 'alice', password: 's3cret' }],
+    );
+    r = importCurl('curl --digest -u alice:s3cret http://h');
+    assert.strictEqual(r.datasource.authType, 'digest');
+    r = importCurl('curl http://bob:p%40ss@h/x');
+    assert.deepStrictEqual(r.datasource.credentials, { username: 'bob', password: 'p@ss' });
+    assert.strictEqual(r.url, 'http://h/x');
+    r = importCurl(`curl -H "Authorization: Basic ${Buffer.from('carol:pw:x').toString('base64')}" http://h`);
+    assert.deepStrictEqual(r.datasource.credentials, { username: 'carol', password: 'pw:x' });
+    r = importCurl('curl -u dave http://h');
+    assert.match(r.warnings.join(), /without a password/);
+    // another scheme (GitHub's "token ...") becomes a secret header row
+    r = importCurl('curl -H "Authorization: token ghp_x" http://h');
+    assert.strictEqual(r.datasource.authType, 'none');
+    assert.deepStrictEqual(r.datasource.headers, [{ name: 'Authorization', secret: true }]);
+    r = importCurl('curl --oauth2-bearer abc http://h');
+    assert.deepStrictEqual([r.datasource.authType, r.datasource.credentials.token], ['bearer', 'abc']);
+  });
+
+  it('names the problem in a clear error', function () {
+    const bad = {
+      '': /paste a curl command/,
+      'curl "x': /double quote/,
+      'curl ^\n "http://x': /Windows cmd syntax/,
+      'http --json x': /must start with curl/,
+    };
+    for (const [command, message] of Object.entries(bad)) {
+      assert.throws(
+        () => importCurl(command),
+        (e) => e instanceof CurlImportError && message.test(e.message),
+        command,
+      );
+    }
+  });
+
+  it('splits a URL into a base URL and a path: under the datasource, or after the API segments', function () {
+    const u = (s) => new URL(s);
+    assert.deepStrictEqual(splitBaseUrl(u('https://h/api/v3/pet/1')), {
+      baseUrl: 'https://h/api/v3',
+      path: '/pet/1',
+      underDatasource: false,
+    });
+    assert.deepStrictEqual(splitBaseUrl(u('https://h/users')), {
+      baseUrl: 'https://h',
+      path: '/users',
+      underDatasource: false,
+    });
+    assert.deepStrictEqual(splitBaseUrl(u('https://h/api')), {
+      baseUrl: 'https://h',
+      path: '/api',
+      underDatasource: false,
+    });
+    assert.strictEqual(splitBaseUrl(u('https://h/v1/x'), 'https://h/v1/').path, '/x');
+    assert.strictEqual(splitBaseUrl(u('https://h/v1'), 'https://h/v1').path, '');
+    assert.strictEqual(splitBaseUrl(u('https://h/v10/x'), 'https://h/v1').underDatasource, false);
+    assert.strictEqual(splitBaseUrl(u('https://h:8443/v1/x'), 'https://h/v1').underDatasource, false);
+  });
+});
