@@ -93,6 +93,11 @@ function timeoutOf(query: QueryParts, msg: MsgParts): number | undefined {
   return n;
 }
 
+function hasKeys(o: Record<string, unknown>): boolean {
+  for (const key in o) if (Object.prototype.hasOwnProperty.call(o, key)) return true;
+  return false;
+}
+
 export function buildPlan(
   defaults: DatasourceDefaults,
   query: QueryParts,
@@ -103,22 +108,32 @@ export function buildPlan(
   const explicitHeaders = new Set<string>();
   const explicitParams = new Set<string>();
 
-  const headers: HeaderMap = new Map(defaults.headers);
-  mergeHeaders(headers, query.headers, 'headers', explicitHeaders);
+  // A level that adds nothing keeps the datasource's own map: a plan's maps are read, never
+  // changed in place (the datasource copies before it adds a header; pagination clones).
   const msgHeaders = objectField(msg.headers, 'msg.headers');
-  if (msgHeaders && !(RESPONSE_HEADERS_MARKER in msgHeaders)) {
-    mergeHeaders(headers, msgHeaders, 'msg.headers', explicitHeaders);
+  const ownHeaders = msgHeaders && !(RESPONSE_HEADERS_MARKER in msgHeaders) ? msgHeaders : undefined;
+  let headers: HeaderMap = defaults.headers;
+  if (hasKeys(query.headers) || ownHeaders) {
+    headers = new Map(defaults.headers);
+    mergeHeaders(headers, query.headers, 'headers', explicitHeaders);
+    if (ownHeaders) mergeHeaders(headers, ownHeaders, 'msg.headers', explicitHeaders);
   }
 
-  const params: ParamMap = new Map(defaults.params);
-  mergeParams(params, query.params, 'params', explicitParams);
   const msgParams = objectField(msg.params, 'msg.params');
-  if (msgParams) mergeParams(params, msgParams, 'msg.params', explicitParams);
+  let params: ParamMap = defaults.params;
+  if (hasKeys(query.params) || msgParams) {
+    params = new Map(defaults.params);
+    mergeParams(params, query.params, 'params', explicitParams);
+    if (msgParams) mergeParams(params, msgParams, 'msg.params', explicitParams);
+  }
 
-  const cookies = new Map(defaults.cookies);
-  mergeCookies(cookies, query.cookies, 'cookies');
   const msgCookies = objectField(msg.cookies, 'msg.cookies');
-  if (msgCookies) mergeCookies(cookies, msgCookies, 'msg.cookies');
+  let cookies = defaults.cookies;
+  if (hasKeys(query.cookies) || msgCookies) {
+    cookies = new Map(defaults.cookies);
+    mergeCookies(cookies, query.cookies, 'cookies');
+    if (msgCookies) mergeCookies(cookies, msgCookies, 'msg.cookies');
+  }
 
   let path = query.path;
   let absoluteUrl: string | undefined;
