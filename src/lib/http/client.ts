@@ -8,7 +8,7 @@ import https from 'node:https';
 import type { ExchangeSignal } from './cancel';
 import { fromNetworkError, RestError } from '../errors';
 import { ACCEPT_ENCODING, nodeHttpTransport } from './node-adapter';
-import type { Transport } from './node-adapter';
+import type { Transport, TransportResponse } from './node-adapter';
 import type { TlsOptions } from '../net/tls';
 import type { HeaderMap, WireRequest, WireResponse } from '../types';
 import { buildQueryString } from '../types';
@@ -81,18 +81,21 @@ export class HttpClient {
     });
   }
 
-  async exchange(req: WireRequest, signal: ExchangeSignal): Promise<WireResponse> {
+  /** Not an async function: one promise chain instead of a suspended frame per request in flight. */
+  exchange(req: WireRequest, signal: ExchangeSignal): Promise<WireResponse> {
     const qs = buildQueryString(req.rawQuery, req.query);
     const path = req.pathname + (qs ? '?' + qs : '');
     if (req.body && req.body.length > this.options.maxRequestBytes) {
-      throw new RestError(
-        'REQUEST_TOO_LARGE',
-        `the request body has ${req.body.length} bytes, more than the datasource's limit of ${this.options.maxRequestBytes}`,
+      return Promise.reject(
+        new RestError(
+          'REQUEST_TOO_LARGE',
+          `the request body has ${req.body.length} bytes, more than the datasource's limit of ${this.options.maxRequestBytes}`,
+        ),
       );
     }
-    let res;
+    let sent: Promise<TransportResponse>;
     try {
-      res = await this.transport({
+      sent = this.transport({
         method: req.method,
         origin: req.origin,
         path,
@@ -101,11 +104,18 @@ export class HttpClient {
         signal,
       });
     } catch (err) {
-      throw this.translate(err as Error, req.origin + req.pathname, signal);
+      return Promise.reject(this.translate(err as Error, req.origin + req.pathname, signal));
     }
-    // Aborted while the complete response was being handed over: still an abort.
-    if (signal.aborted) throw this.translate(new Error('aborted'), req.origin + req.pathname, signal);
-    return { statusCode: res.status, headers: res.headers, body: res.body, url: req.origin + path };
+    return sent.then(
+      (res) => {
+        // Aborted while the complete response was being handed over: still an abort.
+        if (signal.aborted) throw this.translate(new Error('aborted'), req.origin + req.pathname, signal);
+        return { statusCode: res.status, headers: res.headers, body: res.body, url: req.origin + path };
+      },
+      (err: Error) => {
+        throw this.translate(err, req.origin + req.pathname, signal);
+      },
+    );
   }
 
   private translate(err: Error, url: string, signal: ExchangeSignal): RestError {

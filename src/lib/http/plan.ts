@@ -93,6 +93,9 @@ function timeoutOf(query: QueryParts, msg: MsgParts): number | undefined {
   return n;
 }
 
+/** The names a level set explicitly, when no level set any (shared: only ever read). */
+const NO_NAMES: ReadonlySet<string> = new Set<string>();
+
 function hasKeys(o: Record<string, unknown>): boolean {
   for (const key in o) if (Object.prototype.hasOwnProperty.call(o, key)) return true;
   return false;
@@ -105,8 +108,8 @@ export function buildPlan(
   lookup: (name: string) => unknown,
 ): RequestPlan {
   const method = methodOf(query, msg);
-  const explicitHeaders = new Set<string>();
-  const explicitParams = new Set<string>();
+  let explicitHeaders: ReadonlySet<string> = NO_NAMES;
+  let explicitParams: ReadonlySet<string> = NO_NAMES;
 
   // A level that adds nothing keeps the datasource's own map: a plan's maps are read, never
   // changed in place (the datasource copies before it adds a header; pagination clones).
@@ -115,16 +118,20 @@ export function buildPlan(
   let headers: HeaderMap = defaults.headers;
   if (hasKeys(query.headers) || ownHeaders) {
     headers = new Map(defaults.headers);
-    mergeHeaders(headers, query.headers, 'headers', explicitHeaders);
-    if (ownHeaders) mergeHeaders(headers, ownHeaders, 'msg.headers', explicitHeaders);
+    const explicit = new Set<string>();
+    mergeHeaders(headers, query.headers, 'headers', explicit);
+    if (ownHeaders) mergeHeaders(headers, ownHeaders, 'msg.headers', explicit);
+    explicitHeaders = explicit;
   }
 
   const msgParams = objectField(msg.params, 'msg.params');
   let params: ParamMap = defaults.params;
   if (hasKeys(query.params) || msgParams) {
     params = new Map(defaults.params);
-    mergeParams(params, query.params, 'params', explicitParams);
-    if (msgParams) mergeParams(params, msgParams, 'msg.params', explicitParams);
+    const explicit = new Set<string>();
+    mergeParams(params, query.params, 'params', explicit);
+    if (msgParams) mergeParams(params, msgParams, 'msg.params', explicit);
+    explicitParams = explicit;
   }
 
   const msgCookies = objectField(msg.cookies, 'msg.cookies');
