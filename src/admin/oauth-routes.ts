@@ -189,7 +189,8 @@ export function registerOAuthRoutes(RED: NodeAPI): void {
         ds.close();
         const e = err instanceof RestError ? err : new RestError('TOKEN_ERROR', String(err));
         redactor.add(code, verifier);
-        failed(502, `The code could not be exchanged for a token: ${e.toString()}`);
+        // The datasource also knows its proxy password, TLS key and every derived form.
+        failed(502, ds.redact(`The code could not be exchanged for a token: ${e.toString()}`));
       },
     );
   });

@@ -38,7 +38,8 @@ export interface SpecFetcher {
 export function specFetcher(
   RED: NodeAPI,
   url: URL,
-  datasource: { id?: string; config: RawConfig; credentials: Record<string, unknown> } | undefined,
+  datasource:
+    { id?: string; config: RawConfig; credentials: Record<string, unknown>; destinationChanged?: boolean } | undefined,
 ): SpecFetcher {
   const sameOrigin = !!datasource && originOf(datasource.config.baseUrl) === url.origin;
   const config: RawConfig = {};
@@ -62,7 +63,8 @@ export function specFetcher(
   });
   const settings = parseSettings(config, credentials);
   const ds = new Datasource(settings, {
-    ...(sameOrigin && datasource?.id ? oauthOptions(RED, datasource.id) : {}),
+    // Stored tokens only for the deployed destinations (see editorSettings).
+    ...(sameOrigin ? oauthOptions(RED, datasource?.destinationChanged ? undefined : datasource?.id) : {}),
     ...networkOptions(RED, settings),
   });
   return {

@@ -8,6 +8,7 @@ import type { NameValue } from './types';
 import { parseBaseUrl } from './base-url';
 import { checkHeaderName } from './http/headers';
 import { setOwn } from './own';
+import { oauthFormEncode } from './redact';
 
 export type AuthType = 'none' | 'basic' | 'bearer' | 'apiKey' | 'digest' | 'oauth2';
 export type GrantType = 'client_credentials' | 'authorization_code' | 'password' | 'manual';
@@ -357,11 +358,9 @@ export const SECRET_CREDENTIAL_NAMES: ReadonlyArray<keyof DatasourceCredentials>
 function basicForms(id: string | undefined, secret: string | undefined): string[] {
   if (!secret) return [];
   const user = id ?? '';
-  const strict = (v: string) =>
-    encodeURIComponent(v)
-      .replace(/%20/g, '+')
-      .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  return [`${user}:${secret}`, `${strict(user)}:${strict(secret)}`].map((pair) => Buffer.from(pair).toString('base64'));
+  return [`${user}:${secret}`, `${oauthFormEncode(user)}:${oauthFormEncode(secret)}`].map((pair) =>
+    Buffer.from(pair).toString('base64'),
+  );
 }
 
 /** Every secret of these settings, with the derived forms a request carries, for the redactor. */

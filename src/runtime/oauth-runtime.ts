@@ -58,8 +58,13 @@ export function oauthRuntime(RED: NodeAPI): OAuthRuntime {
   return rt;
 }
 
-/** The datasource option that builds its OAuth 2.0 scheme, persisted under `nodeId`. */
-export function oauthOptions(RED: NodeAPI, nodeId: string): Pick<DatasourceOptions, 'oauth2'> {
+/**
+ * The datasource option that builds its OAuth 2.0 scheme, persisted under `nodeId`; without a
+ * node id the scheme neither uses nor keeps stored tokens (an admin route whose dialog points
+ * somewhere else than the deployed node).
+ */
+export function oauthOptions(RED: NodeAPI, nodeId: string | undefined): Pick<DatasourceOptions, 'oauth2'> {
+  if (nodeId === undefined) return { oauth2: (settings, client) => createOAuthScheme(settings, client) };
   const { vault } = oauthRuntime(RED);
   return { oauth2: (settings, client) => createOAuthScheme(settings, client, { vault, nodeId }) };
 }

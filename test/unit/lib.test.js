@@ -20,6 +20,58 @@ describe('lib: redaction', function () {
     // two-character values are not treated as secrets (they would mask ordinary text)
     assert.strictEqual(r.redact('xy'), 'xy');
   });
+
+  it('masks the forms an echo gives a secret: form-encoded, JSON-escaped, whitespace squeezed', function () {
+    const value = 'a "b"\\c\td  e/f!';
+    const r = new Redactor().add(value);
+    for (const form of [
+      value,
+      encodeURIComponent(value),
+      new URLSearchParams({ k: value }).toString().slice(2),
+      JSON.stringify(value).slice(1, -1),
+      JSON.stringify(value).slice(1, -1).replace(/\//g, '\\/'),
+      value.replace(/\s+/g, ' '),
+    ]) {
+      assert.strictEqual(r.redact(`<${form}>`), `<${MASK}>`, form);
+    }
+  });
+});
+
+describe('lib: HTTP client', function () {
+  it('never sends a Host header, whatever put it on the request', async function () {
+    const { HttpClient } = require('../../dist/lib/http/client');
+    const { buildTlsOptions } = require('../../dist/lib/net/tls');
+    const { startServer } = require('../lib/server');
+    const api = await startServer();
+    const client = new HttpClient({
+      tls: buildTlsOptions({ verify: true }),
+      maxResponseBytes: 1e6,
+      maxRequestBytes: 1e6,
+    });
+    try {
+      const req = (headers) => ({
+        method: 'GET',
+        origin: api.url,
+        pathname: '/',
+        rawQuery: '',
+        query: [],
+        headers: new Map(headers),
+        explicitHeaders: new Set(),
+        explicitParams: new Set(),
+      });
+      const signal = new AbortController().signal;
+      await assert.rejects(
+        client.exchange(req([['host', ['Host', 'other.example']]]), signal),
+        (e) => e.code === 'CONFIG_ERROR',
+      );
+      assert.strictEqual(api.requests.length, 0);
+      assert.strictEqual((await client.exchange(req([]), signal)).statusCode, 200);
+      assert.strictEqual(api.requests[0].headers.host, api.url.slice('http://'.length));
+    } finally {
+      client.close();
+      await api.close();
+    }
+  });
 });
 
 describe('lib: retry policy', function () {

@@ -83,6 +83,13 @@ export class HttpClient {
 
   /** Not an async function: one promise chain instead of a suspended frame per request in flight. */
   exchange(req: WireRequest, signal: ExchangeSignal): Promise<WireResponse> {
+    // Behind the header rules (http/headers.ts), on the wire: Node's https would take the TLS
+    // server name and the certificate check from a Host header; the origin alone decides them.
+    if (req.headers.has('host')) {
+      return Promise.reject(
+        new RestError('CONFIG_ERROR', 'a Host header cannot be sent: the datasource base URL decides the host'),
+      );
+    }
     const qs = buildQueryString(req.rawQuery, req.query);
     const path = req.pathname + (qs ? '?' + qs : '');
     if (req.body && req.body.length > this.options.maxRequestBytes) {

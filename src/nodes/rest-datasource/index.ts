@@ -13,10 +13,13 @@ import { networkOptions } from '../../runtime/network-config';
 import { oauthOptions, oauthRuntime, redactTokens } from '../../runtime/oauth-runtime';
 import type { RestDatasourceNode } from '../../runtime/types';
 import { DATASOURCE_CREDENTIALS } from '../../runtime/types';
+import { migrateDatasource } from './migrations';
 
 export = function register(RED: NodeAPI): void {
-  function RestDatasource(this: RestDatasourceNode, config: NodeDef & RawConfig) {
-    RED.nodes.createNode(this, config);
+  function RestDatasource(this: RestDatasourceNode, saved: NodeDef & RawConfig) {
+    RED.nodes.createNode(this, saved);
+    // A datasource saved by an older version: today's settings, defaults for what it lacks.
+    const config = migrateDatasource(saved);
     this.rawConfig = config;
     const credentials = (this.credentials ?? {}) as Record<string, unknown>;
     try {

@@ -15,6 +15,7 @@ import { int } from '../../lib/settings';
 import { runPaged } from './paged-query';
 import { PayloadMapping } from './payload-mapping';
 import { TypedRows } from './typed-rows';
+import { migrateQuery } from './migrations';
 import type { RestDatasourceNode } from '../../runtime/types';
 import { failureLine } from '../../runtime/failure-line';
 import { ownPort, withOwnPortHint } from '../../runtime/own-port-hint';
@@ -85,8 +86,10 @@ function reportable(err: unknown, redact: (text: string) => string): RestError {
 }
 
 export = function register(RED: NodeAPI): void {
-  function RestQuery(this: Node, config: RestQueryConfig) {
-    RED.nodes.createNode(this, config);
+  function RestQuery(this: Node, saved: RestQueryConfig) {
+    RED.nodes.createNode(this, saved);
+    // A query saved by an older version: today's settings, defaults for what it lacks.
+    const config = migrateQuery(saved);
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the handlers below run with another `this`
     const node = this;
     const dsNode = RED.nodes.getNode(config.datasource) as RestDatasourceNode | null;
