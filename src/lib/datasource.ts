@@ -199,10 +199,12 @@ export class Datasource {
   /** `token`: the access token when a body field holds a `{{$token}}` slot. */
   private firstRequest(plan: RequestPlan, token: string | undefined): WireRequest {
     const target = plan.absoluteUrl ? resolveUrl(this.base, plan.absoluteUrl) : joinPath(this.base, plan.path);
-    const headers = plan.headers;
+    // The plan's map may be the datasource's own (see buildPlan): copied before anything is added.
+    let headers = plan.headers;
     const query: Array<[string, string]> = [];
     for (const [name, values] of plan.params) for (const v of values) query.push([name, v]);
     if (plan.cookies.size) {
+      headers = new Map(headers);
       const existing = headers.get('cookie');
       const value = cookieHeader(plan.cookies);
       headers.set('cookie', [existing?.[0] ?? 'Cookie', existing ? `${existing[1]}; ${value}` : value]);
@@ -212,8 +214,10 @@ export class Datasource {
     const tokenInBody = token !== undefined;
     const bodyValue = tokenInBody ? fillBodySlots(plan.body, token) : plan.body;
     const encoded = encodeBody(bodyValue, plan.bodyType);
-    if (encoded?.contentType && !headers.has('content-type'))
+    if (encoded?.contentType && !headers.has('content-type')) {
+      if (headers === plan.headers) headers = new Map(headers);
       headers.set('content-type', ['Content-Type', encoded.contentType]);
+    }
     return {
       method: plan.method,
       origin: target.origin,

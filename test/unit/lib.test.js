@@ -9,6 +9,8 @@ const { parseDigestChallenge } = require('../../dist/lib/auth/digest');
 const { parseSetCookies, decodeBody } = require('../../dist/lib/http/response');
 const { parseSettings } = require('../../dist/lib/settings');
 const { Limiter } = require('../../dist/lib/features/limiter');
+const { wireHeaders, normalizeHeaderValue } = require('../../dist/lib/http/client');
+const { AxiosHeaders } = require('axios');
 
 describe('lib: redaction', function () {
   it('masks every secret and its URL-encoded form, longest first', function () {
@@ -252,5 +254,53 @@ describe('lib: limiter', function () {
     const d = l.acquire();
     l.close();
     await assert.rejects(d, (e) => e.code === 'ABORTED');
+  });
+});
+
+describe('lib: request headers on the wire', function () {
+  it("normalizes values exactly as axios' AxiosHeaders did when requests went through it", function () {
+    const values = [
+      'plain',
+      'Bearer abc.def-ghi',
+      ' lead',
+      'trail \t',
+      '\t both \t',
+      'in  side\tkept',
+      'token\n',
+      'a\r\nb',
+      '\x00nul\x07bel\x1fus\x7fdel',
+      ' \n ',
+      '',
+      'obs-text é ü',
+      'x\x0by',
+    ];
+    for (const value of values) {
+      const axios = AxiosHeaders.from({ 'X-Test': value }).normalize().toJSON(true)['X-Test'];
+      assert.strictEqual(normalizeHeaderValue(value), axios, JSON.stringify(value));
+    }
+  });
+
+  it('sends the map in order, then User-Agent, Accept and Accept-Encoding unless the map has them', function () {
+    const map = new Map([
+      ['authorization', ['Authorization', 'Bearer t ']],
+      ['x-client', ['X-Client', 'bench']],
+    ]);
+    assert.deepStrictEqual(Object.entries(wireHeaders(map)), [
+      ['Authorization', 'Bearer t'],
+      ['X-Client', 'bench'],
+      ['User-Agent', 'node-red-contrib-rest-datasource'],
+      ['Accept', 'application/json, text/plain, */*'],
+      ['Accept-Encoding', 'gzip, deflate, br'],
+    ]);
+    const own = new Map([
+      ['accept', ['accept', 'text/csv']],
+      ['user-agent', ['User-Agent', 'mine']],
+      ['accept-encoding', ['Accept-Encoding', 'identity']],
+    ]);
+    assert.deepStrictEqual(wireHeaders(own), {
+      accept: 'text/csv',
+      'User-Agent': 'mine',
+      'Accept-Encoding': 'identity',
+    });
   });
 });
