@@ -207,6 +207,30 @@ describe('rest-shared-store in one runtime, against a real redis', function () {
     });
   });
 
+  it("with the store up, the cluster rate keeps this instance's order and spacing, and its slot lives in redis", async function () {
+    const seen = [];
+    api = await startServer((req, res) => {
+      seen.push({ i: Number(req.url.slice(1)), at: Date.now() });
+      res.end('ok');
+    });
+    const ctx = await loadQuery({
+      ds: { baseUrl: api.url, rateLimit: 20, concurrency: 2, sharedStore: 'store' },
+      query: { path: '{{i}}' },
+      extra: [store({ keyPrefix: 'order-test:' })],
+      extraCredentials: { store: { password } },
+    });
+    const got = collect(ctx);
+    for (let i = 0; i < 6; i++) ctx.q.receive({ i });
+    await until(() => got.outputs.length + got.errors.length >= 6, 'six messages');
+    assert.strictEqual(got.outputs.length, 6);
+    assert.deepStrictEqual(
+      seen.map((r) => r.i),
+      [0, 1, 2, 3, 4, 5],
+    );
+    assert.ok(seen[5].at - seen[0].at >= 200, `6 requests within ${seen[5].at - seen[0].at} ms`);
+    assert.ok(await redis.command(['GET', 'order-test:rate:ds']), 'the slot is kept in redis');
+  });
+
   it('a store that goes away and comes back: the status says so both times, the log has one warning and one line', async function () {
     const own = await startRedis();
     try {
