@@ -42,10 +42,11 @@ for (const [type, file] of Object.entries(pkg['node-red'].nodes)) {
   const outDir = path.dirname(path.join(root, file));
   const base = path.basename(file, '.js');
   const template = fs.readFileSync(path.join(root, 'src', 'nodes', type, 'editor.html'), 'utf8');
-  fs.writeFileSync(
-    path.join(outDir, `${base}.html`),
-    `<style>\n${sharedCss}</style>\n<script type="text/javascript">\n${bundleEditor(type)}</script>\n\n${template}`,
-  );
+  // A node without editor.ts has its whole definition in editor.html.
+  const script = fs.existsSync(path.join(root, 'src', 'nodes', type, 'editor.ts'))
+    ? `<style>\n${sharedCss}</style>\n<script type="text/javascript">\n${bundleEditor(type)}</script>\n\n`
+    : '';
+  fs.writeFileSync(path.join(outDir, `${base}.html`), script + template);
   for (const lang of fs.readdirSync(path.join(root, 'locales'))) {
     const from = path.join(root, 'locales', lang);
     const to = path.join(outDir, 'locales', lang);

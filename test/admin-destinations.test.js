@@ -7,7 +7,7 @@ const assert = require('assert');
 const http = require('http');
 const { helper, loadQuery, coreNode, useRuntime } = require('./lib/nr');
 const { startServer } = require('./lib/server');
-const { startOAuthServer } = require('./lib/oauth-server');
+const { startOAuthServer, deployWithCachedToken } = require('./lib/oauth-server');
 const { startProxy } = require('./lib/proxy');
 const { certs, startHttpsServer } = require('./lib/certs');
 const { secret } = require('./lib/secrets');
@@ -138,14 +138,7 @@ describe('admin routes: stored secrets and tokens stay with the deployed destina
 
   /** A deployed client-credentials datasource that has used (and cached) one access token. */
   async function withCachedToken(extra = {}) {
-    const ctx = await loadQuery({
-      ds: oauthDs(),
-      credentials: { clientId: 'app', clientSecret },
-      query: { path: 'me' },
-      ...extra,
-    });
-    const { msg } = await ctx.run({});
-    assert.strictEqual(msg.statusCode, 200);
+    await deployWithCachedToken(as, { credentials: { clientId: 'app', clientSecret }, ...extra });
     assert.strictEqual(as.tokenRequests(), 1);
     return as.issued()[0];
   }
@@ -195,5 +188,46 @@ describe('admin routes: stored secrets and tokens stay with the deployed destina
     } finally {
       await impostor.close();
     }
+  });
+});
+
+describe('import: a description fetched with a datasource gets no stored token elsewhere', function () {
+  let as;
+  let evil;
+  useRuntime();
+  beforeEach(async function () {
+    as = await startOAuthServer({ clients: [{ id: 'app', secret: 'app-secret-42', auth: 'header' }] });
+    evil = await startServer((req, res) => {
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify({ openapi: '3.0.0', info: { title: 'x', version: '1' }, paths: {} }));
+    });
+  });
+  afterEach(async function () {
+    await helper.unload();
+    await as.close();
+    await evil.close();
+  });
+
+  it('POST /import/openapi with a dialog pointing the base URL elsewhere does not send the cached token', async function () {
+    await deployWithCachedToken(as, { credentials: { clientId: 'app', clientSecret: 'app-secret-42' } });
+    const cached = as.issued()[0];
+    const importWith = (clientSecret) =>
+      helper
+        .request()
+        .post('/rest-datasource/import/openapi')
+        .send({
+          url: evil.url + '/openapi.json',
+          datasource: { id: 'ds', baseUrl: evil.url, clientId: 'app', clientSecret },
+        });
+    // The stored client secret is withheld: no token, nothing fetched.
+    const refused = await importWith('__PWRD__');
+    assert.strictEqual(refused.status, 400);
+    assert.strictEqual(evil.requests.length, 0);
+    // Typed again, it gets a token of its own; the cached one stays with the deployed base URL.
+    const res = await importWith('app-secret-42');
+    assert.strictEqual(res.status, 200, res.text);
+    assert.strictEqual(evil.requests.length, 1);
+    assert.strictEqual(evil.requests[0].headers.authorization, 'Bearer ' + as.issued()[1]);
+    assertNone(received(evil), { cached }, 'the changed base URL');
   });
 });

@@ -93,6 +93,36 @@ describe('merge: datasource < query node < msg', function () {
     assert.deepStrictEqual(pairs, ['lang=en', 'session=msg', 'theme=dark']);
   });
 
+  it("leaves the datasource's defaults as they were: each msg starts from them again", async function () {
+    const ctx = await loadQuery({
+      ds: {
+        baseUrl: api.url,
+        authType: 'bearer',
+        headers: [{ name: 'X-Client', value: 'ds' }],
+        params: [{ name: 'v', value: '2' }],
+        cookies: [{ name: 'theme', value: 'dark' }],
+      },
+      credentials: { token: 'defaults-token' },
+      query: { method: 'msg', path: 'items' },
+    });
+    await ctx.run({ method: 'POST', payload: { a: 1 } });
+    await ctx.run({ method: 'GET', headers: { 'X-Msg': 'once' }, params: { q: 'x' } });
+    await ctx.run({ method: 'GET' });
+    const [post, withMsg, plain] = api.requests;
+    assert.strictEqual(post.headers['content-type'], 'application/json');
+    for (const r of [post, withMsg, plain]) {
+      assert.strictEqual(r.headers.cookie, 'theme=dark');
+      assert.strictEqual(r.headers['x-client'], 'ds');
+      assert.strictEqual(r.headers.authorization, 'Bearer defaults-token');
+    }
+    assert.strictEqual(withMsg.headers['x-msg'], 'once');
+    assert.strictEqual(withMsg.url, '/items?v=2&q=x');
+    // Nothing the earlier messages added stays behind.
+    assert.strictEqual(plain.headers['content-type'], undefined);
+    assert.strictEqual(plain.headers['x-msg'], undefined);
+    assert.strictEqual(plain.url, '/items?v=2');
+  });
+
   it('merges datasource body fields under an object payload, payload fields winning', async function () {
     const ctx = await loadQuery({
       ds: {

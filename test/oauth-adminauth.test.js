@@ -80,6 +80,19 @@ describe('admin routes under adminAuth (real runtime)', function () {
     fs.rmSync(userDir, { recursive: true, force: true });
   });
 
+  it("the shared store's Test route needs an editor token (rest-datasource.write)", async function () {
+    const json = { 'Content-Type': 'application/json' };
+    const body = { url: `redis://127.0.0.1:${await runner.freePort()}` };
+    let res = await request(base, 'POST', '/rest-shared-store/s1/test', { headers: json, body });
+    assert.strictEqual(res.status, 401);
+    res = await request(base, 'POST', '/rest-shared-store/s1/test', {
+      headers: { ...json, ...(await login('admin', 'admin-pw')) },
+      body,
+    });
+    assert.strictEqual(res.status, 200, res.text);
+    assert.strictEqual(JSON.parse(res.text).ok, false, 'nothing listens there');
+  });
+
   it('start and status refuse requests without a valid editor token; the callback is public', async function () {
     const redirectUri = base + '/rest-datasource/oauth/callback';
     as = await startOAuthServer({
@@ -139,10 +152,10 @@ describe('admin routes under adminAuth (real runtime)', function () {
     const spec = { text: '{"openapi": "3.0.0", "info": {"title": "t", "version": "1"}, "paths": {}}' };
     const viewer = await login('viewer', 'viewer-pw', 'read');
     const admin = await login('admin', 'admin-pw');
-    // the viewer's token is valid: it may read
+    // the viewer's token is valid: it may read (404: no such datasource, rather than 401)
     assert.strictEqual(
-      (await request(base, 'GET', '/rest-datasource/ds1/oauth/status', { headers: viewer })).status,
-      200,
+      (await request(base, 'GET', '/rest-datasource/no-such-node/oauth/status', { headers: viewer })).status,
+      404,
     );
     for (const [route, body] of [
       ['/rest-datasource/import/curl', curl],

@@ -113,6 +113,19 @@ describe('same-origin guard', function () {
     );
   });
 
+  it('a placeholder named like a prototype member has no value unless the msg sets it', async function () {
+    const ctx = await load({ path: 'users/{{constructor}}/{{toString}}' });
+    const { error } = await ctx.run({});
+    assert.strictEqual(error.error.code, 'CONFIG_ERROR');
+    assert.match(error.error.message, /placeholder \{\{constructor\}\} has no value/);
+    const { msg } = await ctx.run({ constructor: 'c', toString: 't' });
+    assert.strictEqual(msg.statusCode, 200);
+    assert.deepStrictEqual(
+      api.requests.map((r) => r.url),
+      ['/base/users/c/t'],
+    );
+  });
+
   it('a placeholder value is one segment: ".", ".." and "" are refused, never resolved', async function () {
     const ctx = await loadQuery({
       ds: { baseUrl: api.url + '/v1/tenants/42', authType: 'bearer' },

@@ -45,6 +45,9 @@ function pagedApi(base) {
         const more = start + SIZE < ITEMS.length;
         return json(res, { items, meta: { next_cursor: more ? last : null } });
       }
+      case '/v1/climb/items':
+        // A cursor that would climb and leave the base path if it were put into the path.
+        return json(res, { items: [q.get('after') || 'first'], next: q.has('after') ? null : '../../../admin?x=/y#z' });
       case '/fail':
         if (page === 2) {
           res.writeHead(503, { 'Content-Type': 'application/json' });
@@ -216,6 +219,25 @@ describe('pagination', function () {
     assert.deepStrictEqual(
       api.requests.map((r) => r.url),
       ['/cursor', '/cursor?after=c', '/cursor?after=f'],
+    );
+  });
+
+  it('a cursor from the body is one query value: it never changes the path', async function () {
+    const { outputs } = await runPaged({
+      ds: { baseUrl: api.url + '/v1/climb' },
+      query: {
+        path: 'items',
+        paginate: 'param',
+        pageParam: 'after',
+        pageCursorPath: 'next',
+        pageItemsPath: 'items',
+        pageOutput: 'all',
+      },
+    });
+    assert.deepStrictEqual(outputs[0].payload, ['first', '../../../admin?x=/y#z']);
+    assert.deepStrictEqual(
+      api.requests.map((r) => r.url),
+      ['/v1/climb/items', '/v1/climb/items?after=..%2F..%2F..%2Fadmin%3Fx%3D%2Fy%23z'],
     );
   });
 

@@ -7,7 +7,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { helper, loadQuery, useRuntime } = require('./lib/nr');
-const { startOAuthServer } = require('./lib/oauth-server');
+const { startOAuthServer, deployWithCachedToken } = require('./lib/oauth-server');
 const { startServer } = require('./lib/server');
 
 const PROTO_IDS = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'prototype'];
@@ -30,17 +30,7 @@ describe('prototype-named ids on the admin routes', function () {
 
   /** A deployed OAuth datasource that has stored a token, so the vault file exists. */
   async function withStoredToken() {
-    const ctx = await loadQuery({
-      ds: {
-        baseUrl: as.apiUrl,
-        authType: 'oauth2',
-        oauth2GrantType: 'client_credentials',
-        oauth2TokenUrl: as.tokenUrl,
-      },
-      credentials: { clientId: 'app', clientSecret: 'app-secret-42' },
-    });
-    const { msg } = await ctx.run({});
-    assert.strictEqual(msg.statusCode, 200);
+    const ctx = await deployWithCachedToken(as, { credentials: { clientId: 'app', clientSecret: 'app-secret-42' } });
     assert.ok(fs.existsSync(path.join(userDir, 'rest-datasource-tokens.json')), 'no token file was written');
     return ctx;
   }

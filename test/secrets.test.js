@@ -2,7 +2,9 @@
 const assert = require('assert');
 const net = require('net');
 const { helper, NODES, collect, deploy: deployFlow, loadQuery, useRuntime } = require('./lib/nr');
+const http = require('http');
 const { setProxyEnv } = require('./lib/proxy');
+const { startOAuthServer } = require('./lib/oauth-server');
 const { startServer } = require('./lib/server');
 
 const { secret } = require('./lib/secrets');
@@ -239,8 +241,8 @@ describe('secrets stay secret', function () {
     }
   });
 
-  it('masks proxy credentials a proxy echoes in its refusal (PROXY_ERROR)', async function () {
-    const proxyPassword = secret('proxy-pw');
+  /** A proxy that refuses every tunnel with its Proxy-Authorization in the reason phrase. */
+  async function echoingProxy() {
     const proxy = net.createServer((socket) => {
       socket.once('data', (data) => {
         const auth = /proxy-authorization: ([^\r\n]+)/i.exec(data.toString())[1];
@@ -248,7 +250,13 @@ describe('secrets stay secret', function () {
       });
     });
     await new Promise((r) => proxy.listen(0, '127.0.0.1', r));
-    const restore = setProxyEnv({ HTTPS_PROXY: `http://bob:${proxyPassword}@127.0.0.1:${proxy.address().port}` });
+    return { url: `http://127.0.0.1:${proxy.address().port}`, close: () => new Promise((r) => proxy.close(r)) };
+  }
+
+  it('masks proxy credentials a proxy echoes in its refusal (PROXY_ERROR)', async function () {
+    const proxyPassword = secret('proxy-pw');
+    const proxy = await echoingProxy();
+    const restore = setProxyEnv({ HTTPS_PROXY: `http://bob:${proxyPassword}@${proxy.url.slice(7)}` });
     try {
       const ctx = await loadQuery({ ds: { baseUrl: 'https://127.0.0.1:1' } });
       const result = await ctx.run({});
@@ -257,7 +265,46 @@ describe('secrets stay secret', function () {
       assertMasked(shown(ctx, result), { password: proxyPassword, basic: b64(`bob:${proxyPassword}`) });
     } finally {
       restore();
-      await new Promise((r) => proxy.close(r));
+      await proxy.close();
+    }
+  });
+
+  it('the OAuth callback page masks proxy credentials a proxy echoes during the code exchange', async function () {
+    const proxyPassword = secret('callback-proxy-pw');
+    const proxy = await echoingProxy();
+    const callback = helper.url() + '/rest-datasource/oauth/callback';
+    const as = await startOAuthServer({
+      clients: [{ id: 'web', secret: 'web-secret-42', auth: 'header', redirectUris: [callback] }],
+    });
+    const restore = setProxyEnv({ HTTPS_PROXY: `http://carol:${proxyPassword}@${proxy.url.slice(7)}` });
+    try {
+      await loadQuery({
+        ds: {
+          baseUrl: 'https://127.0.0.1:1',
+          authType: 'oauth2',
+          oauth2GrantType: 'authorization_code',
+          oauth2AuthUrl: as.authUrl,
+          oauth2TokenUrl: 'https://127.0.0.1:1/token',
+          oauth2Pkce: false,
+        },
+        credentials: { clientId: 'web', clientSecret: 'web-secret-42' },
+      });
+      const start = await helper
+        .request()
+        .post('/rest-datasource/ds/oauth/start')
+        .send({ redirectUri: callback })
+        .expect(200);
+      const location = await new Promise((resolve, reject) =>
+        http.get(start.body.authorizeUrl, (res) => resolve(res.headers.location)).on('error', reject),
+      );
+      const back = new URL(location);
+      const page = await helper.request().get(back.pathname + back.search);
+      assert.match(page.text, /TOKEN_ERROR.*407 Refused Basic \*\*\*/);
+      assertMasked([page.text], { password: proxyPassword, basic: b64(`carol:${proxyPassword}`) });
+    } finally {
+      restore();
+      await proxy.close();
+      await as.close();
     }
   });
 });

@@ -86,7 +86,13 @@ async function load(entries, extraNodes = [], credentials = {}) {
       new Promise((resolve, reject) => {
         const benchId = ++seq;
         pending.set(benchId, { resolve, reject });
-        node.receive({ ...fields, _benchId: benchId });
+        // Built the way an inject node builds its msg: an empty object, then one property at a
+        // time. Not `{...fields, _benchId}`: V8 (Node 20) makes every property a node adds later
+        // to a spread copy of a non-empty object a slow store, ~5 µs per msg in all.
+        const msg = {};
+        for (const key of Object.keys(fields)) msg[key] = fields[key];
+        msg._benchId = benchId;
+        node.receive(msg);
       });
   };
   return { driver, node: (id) => helper.getNode(id) };

@@ -21,7 +21,7 @@ type Body = Record<string, unknown>;
 function datasourceOf(
   RED: NodeAPI,
   value: unknown,
-): { id?: string; config: RawConfig; credentials: Record<string, unknown> } | undefined {
+): { id?: string; config: RawConfig; credentials: Record<string, unknown>; destinationChanged: boolean } | undefined {
   if (typeof value === 'string' && value) return { id: value, ...editorSettings(RED, value, {}) };
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     const { id, ...values } = value as Body;

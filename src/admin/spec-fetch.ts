@@ -14,9 +14,6 @@ import type { RawConfig } from '../lib/settings';
 import { MAX_SPEC_BYTES, OpenApiImportError, sizeError } from '../lib/import/openapi-load';
 import { networkOptions } from '../runtime/network-config';
 import { oauthOptions, redactTokens } from '../runtime/oauth-runtime';
-import { createOAuthScheme } from '../lib/oauth/scheme';
-import type { DatasourceSettings } from '../lib/settings';
-import type { HttpClient } from '../lib/http/client';
 
 /** Longest one fetch of a description may take. */
 export const SPEC_TIMEOUT_MS = 30000;
@@ -67,12 +64,11 @@ export function specFetcher(
     cookieJar: false,
   });
   const settings = parseSettings(config, credentials);
-  // Stored OAuth tokens only for the deployed destinations (as Test connection does).
-  const oauth =
-    sameOrigin && datasource?.id && !datasource.destinationChanged
-      ? oauthOptions(RED, datasource.id)
-      : { oauth2: (s: DatasourceSettings, c: HttpClient) => createOAuthScheme(s, c) };
-  const ds = new Datasource(settings, { ...oauth, ...networkOptions(RED, settings) });
+  const ds = new Datasource(settings, {
+    // Stored tokens only for the deployed destinations (see editorSettings).
+    ...(sameOrigin ? oauthOptions(RED, datasource?.destinationChanged ? undefined : datasource?.id) : {}),
+    ...networkOptions(RED, settings),
+  });
   redactTokens(ds);
   const deadline = Date.now() + IMPORT_DEADLINE_MS;
   return {

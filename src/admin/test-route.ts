@@ -9,9 +9,6 @@ import { RestError } from '../lib/errors';
 import { Redactor } from '../lib/redact';
 import { decodeText } from '../lib/http/response';
 import { parseSettings, secretCredentialValues } from '../lib/settings';
-import type { DatasourceSettings } from '../lib/settings';
-import type { HttpClient } from '../lib/http/client';
-import { createOAuthScheme } from '../lib/oauth/scheme';
 import { buildPlan } from '../lib/http/plan';
 import { networkOptions } from '../runtime/network-config';
 import { oauthOptions, redactTokens } from '../runtime/oauth-runtime';
@@ -39,9 +36,7 @@ export function registerTestRoute(RED: NodeAPI): void {
       const settings = parseSettings(config, credentials);
       // Stored tokens belong to the deployed destinations: with another base URL, token URL,
       // proxy or TLS trust the test gets its own token (and keeps it to itself).
-      const oauth = destinationChanged
-        ? { oauth2: (s: DatasourceSettings, c: HttpClient) => createOAuthScheme(s, c) }
-        : oauthOptions(RED, String(req.params.id));
+      const oauth = oauthOptions(RED, destinationChanged ? undefined : String(req.params.id));
       ds = new Datasource(settings, { ...oauth, ...networkOptions(RED, settings) });
       redactTokens(ds);
     } catch (err) {

@@ -6,6 +6,11 @@ export function validUrl(v: unknown): boolean {
   return /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/i.test(trimmed(v));
 }
 
+/** A value Node-RED takes from an environment variable at deploy time: `${NAME}` or `$(NAME)`. */
+export function isEnvReference(v: unknown): boolean {
+  return /^\$\{[a-zA-Z_][a-zA-Z0-9_]*\}$|^\$\([a-zA-Z_][a-zA-Z0-9_]*\)$/.test(trimmed(v));
+}
+
 /** A whole number >= 0, or blank (the default). */
 export function isWholeNumberOrBlank(v: unknown): boolean {
   const text = trimmed(v);

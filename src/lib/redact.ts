@@ -10,12 +10,16 @@ export const MASK = '***';
 // Very short values would mask innocent text everywhere; they are not real secrets.
 const MIN_SECRET_LENGTH = 3;
 
-/** A form-urlencoded value as RFC 6749 clients (simple-oauth2) and URLSearchParams write it. */
-function formEncoded(value: string): string[] {
-  const strict = encodeURIComponent(value)
+/** A value form-encoded as RFC 6749 (appendix B) clients such as simple-oauth2 write it. */
+export function oauthFormEncode(value: string): string {
+  return encodeURIComponent(value)
     .replace(/%20/g, '+')
     .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  return [strict, new URLSearchParams([['', value]]).toString().slice(1)];
+}
+
+/** A form-urlencoded value as RFC 6749 clients and URLSearchParams write it. */
+function formEncoded(value: string): string[] {
+  return [oauthFormEncode(value), new URLSearchParams([['', value]]).toString().slice(1)];
 }
 
 /** The forms in which a secret can come back in a server's answer or a message. */

@@ -8,6 +8,7 @@ import type { NameValue } from './types';
 import { parseBaseUrl } from './base-url';
 import { checkHeaderName } from './http/headers';
 import { setOwn } from './own';
+import { oauthFormEncode } from './redact';
 
 export type AuthType = 'none' | 'basic' | 'bearer' | 'apiKey' | 'digest' | 'oauth2';
 export type GrantType = 'client_credentials' | 'authorization_code' | 'password' | 'manual';
@@ -97,6 +98,8 @@ export interface DatasourceSettings {
   tlsConfigId: string;
   /** id of a Node-RED `http proxy` node, or '' to use HTTP_PROXY / HTTPS_PROXY / NO_PROXY */
   proxyConfigId: string;
+  /** id of a `rest-shared-store` node (several instances share tokens and the rate limit); empty = none */
+  sharedStoreId: string;
   timeout: number;
   followRedirects: boolean;
   maxRedirects: number;
@@ -293,6 +296,7 @@ export function parseSettings(raw: RawConfig, rawCredentials?: Record<string, un
     tlsVerify: bool(raw, 'tlsVerify', true),
     tlsConfigId: str(raw, 'tls'),
     proxyConfigId: str(raw, 'proxy'),
+    sharedStoreId: str(raw, 'sharedStore'),
     timeout: int(raw, 'timeout', 30000, 1, 24 * 3600 * 1000),
     followRedirects: bool(raw, 'followRedirects', true),
     maxRedirects: int(raw, 'maxRedirects', 5, 0, 50),
@@ -357,11 +361,9 @@ export const SECRET_CREDENTIAL_NAMES: ReadonlyArray<keyof DatasourceCredentials>
 function basicForms(id: string | undefined, secret: string | undefined): string[] {
   if (!secret) return [];
   const user = id ?? '';
-  const strict = (v: string) =>
-    encodeURIComponent(v)
-      .replace(/%20/g, '+')
-      .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  return [`${user}:${secret}`, `${strict(user)}:${strict(secret)}`].map((pair) => Buffer.from(pair).toString('base64'));
+  return [`${user}:${secret}`, `${oauthFormEncode(user)}:${oauthFormEncode(secret)}`].map((pair) =>
+    Buffer.from(pair).toString('base64'),
+  );
 }
 
 /** Every secret of these settings, with the derived forms a request carries, for the redactor. */

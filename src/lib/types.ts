@@ -28,8 +28,8 @@ export interface RequestPlan {
   params: ParamMap;
   cookies: Map<string, string>;
   /** Header and param names set by the query node or msg (auth does not override them). */
-  explicitHeaders: Set<string>;
-  explicitParams: Set<string>;
+  explicitHeaders: ReadonlySet<string>;
+  explicitParams: ReadonlySet<string>;
   /** The body value (msg.payload merged with the datasource's body fields). */
   body: unknown;
   bodyType: BodyType;
@@ -49,8 +49,8 @@ export interface WireRequest {
   query: Array<[string, string]>;
   headers: HeaderMap;
   body?: Buffer;
-  explicitHeaders: Set<string>;
-  explicitParams: Set<string>;
+  explicitHeaders: ReadonlySet<string>;
+  explicitParams: ReadonlySet<string>;
   /** The body holds the access token (a `{{$token}}` body field): it must not leave the origin. */
   tokenInBody?: boolean;
 }

@@ -1,10 +1,13 @@
 'use strict';
-/* global RED, document -- used inside functions that run in the browser page */
+/* global RED, document, window, getComputedStyle -- used inside functions that run in the browser page */
 // The editor in a real browser: a user adds a datasource and a query from the palette, fills the
 // dialogs (a secret header, Basic auth), deploys, and the query reaches a local API. Checks what
 // lands on disk (no secret in the flow file, secrets encrypted in the credential file) and what
 // the API receives.
 const assert = require('assert');
+const fs = require('fs');
+const path = require('path');
+const runner = require('../../scripts/lib/node-red-runner');
 const E = require('./lib/editor');
 const { startServer } = require('../lib/server');
 const { startOAuthServer } = require('../lib/oauth-server');
@@ -116,7 +119,7 @@ describe('editor in a browser', function () {
     assert.strictEqual(await page.getAttribute(`${row(1)} .rds-row-value`, 'type'), 'password');
     await type(`${row(2)} .rds-row-name`, 'X-Plain');
     await type(`${row(2)} .rds-row-value`, 'plain-value');
-    await page.screenshot({ path: E.screenshotPath('datasource-connection.png') });
+    await E.screenshot(page, 'datasource-connection.png');
 
     await showTab('auth');
     await page.selectOption('#node-config-input-authType', 'basic');
@@ -126,7 +129,7 @@ describe('editor in a browser', function () {
     await type('#node-config-input-username', 'alice');
     await type('#node-config-input-password', PASSWORD);
     assert.deepStrictEqual(await visibleErrors(), []);
-    await page.screenshot({ path: E.screenshotPath('datasource-auth.png') });
+    await E.screenshot(page, 'datasource-auth.png');
 
     // Test connection runs with the unsaved dialog values.
     await showTab('connection');
@@ -151,7 +154,15 @@ describe('editor in a browser', function () {
       (url) => document.querySelector('#rq-url-preview').textContent === url,
       `${api.url}/v1/things/{{topic}}`,
     );
-    await page.screenshot({ path: E.screenshotPath('query.png') });
+    // The query dialog is all in view, not under the sidebar.
+    await E.traysSettled(page);
+    const hidden = await page.evaluate(() => {
+      const tray = document.querySelector('.red-ui-tray').getBoundingClientRect();
+      const sidebar = document.querySelector('#red-ui-sidebar').getBoundingClientRect();
+      return tray.left < 0 || tray.right > sidebar.left + 1 || tray.right > window.innerWidth;
+    });
+    assert.ok(!hidden, 'the query dialog is not hidden behind the sidebar');
+    await E.screenshot(page, 'query.png');
     await page.click('#node-dialog-ok');
     // An unnamed query is labelled with its method and path (drawn on the next redraw).
     await page.waitForFunction(
@@ -256,7 +267,9 @@ describe('editor in a browser', function () {
     assert.ok(!(await page.isVisible('#rds-tls-warning')));
     await page.uncheck('#node-config-input-tlsVerify');
     assert.ok(await page.isVisible('#rds-tls-warning'));
-    await page.screenshot({ path: E.screenshotPath('datasource-tls.png') });
+    // The screenshot shows the dialog from its top (a click above may have scrolled it).
+    await page.$$eval('.red-ui-tray *', (els) => els.forEach((e) => e.scrollTop > 0 && (e.scrollTop = 0)));
+    await E.screenshot(page, 'datasource-tls.png');
     await page.click('#node-config-dialog-cancel');
     // Remove the unconfigured query again: it would make the next Deploy ask for confirmation.
     await page.click('#node-dialog-delete');
@@ -299,7 +312,7 @@ describe('editor in a browser', function () {
       await page.waitForSelector('#rds-authorize-result.rds-ok');
       assert.match(await page.textContent('#rds-authorize-result'), /Authorized, expires at .*\d/);
       assert.deepStrictEqual(provider.state.errors, []);
-      await page.screenshot({ path: E.screenshotPath('datasource-authorized.png') });
+      await E.screenshot(page, 'datasource-authorized.png');
 
       await page.click('#node-config-dialog-ok');
       await page.waitForSelector('#node-config-input-baseUrl', { state: 'detached' });
@@ -330,6 +343,232 @@ describe('editor in a browser', function () {
     }
   });
 
+  // Layout checks measure what the user sees in the page (run in the browser).
+  /** Cancel the open query dialog and remove the query (an unconfigured node would stop Deploy). */
+  const cancelAndRemove = async (queryId) => {
+    await page.click('#node-dialog-cancel');
+    await page.waitForSelector('.red-ui-tray', { state: 'detached' });
+    await page.evaluate((id) => {
+      RED.nodes.remove(id);
+      RED.view.redraw(true);
+    }, queryId);
+  };
+  /** Press Done in the datasource dialog and wait for it to close. */
+  const saveDatasource = async () => {
+    await page.click('#node-config-dialog-ok');
+    await page.waitForSelector('#node-config-input-baseUrl', { state: 'detached' });
+  };
+  /** Labels of the datasource dialog's tabs whose last letter the user does not see. */
+  const clippedTabs = (p = page) =>
+    p.$$eval('#rds-tabs li.red-ui-tab', (tabs) =>
+      tabs
+        .filter((tab) => {
+          const text = tab.querySelector('.red-ui-text-bidi-aware').getBoundingClientRect();
+          const hit = document.elementFromPoint(text.right - 1, text.top + text.height / 2);
+          return !hit || !tab.querySelector('a').contains(hit) || hit.classList.contains('red-ui-tabs-fade');
+        })
+        .map((tab) => tab.textContent.trim()),
+    );
+  /** Labels of visible checkboxes in `scope` that wrap or do not sit on their checkbox's line. */
+  const wrappedCheckLabels = (scope) =>
+    page.$$eval(`${scope} input[type=checkbox][id^=node-]`, (boxes) =>
+      boxes
+        .filter((box) => box.offsetParent)
+        .map((box) => [box, document.querySelector(`label[for="${box.id}"]`)])
+        .filter(([box, label]) => {
+          const l = label.getBoundingClientRect();
+          const b = box.getBoundingClientRect();
+          const fontSize = parseFloat(getComputedStyle(label).fontSize);
+          const oneLine = l.height < 2 * fontSize;
+          const besideBox = Math.abs(l.top + l.height / 2 - (b.top + b.height / 2)) < fontSize;
+          return !oneLine || !besideBox;
+        })
+        .map(([, label]) => label.textContent.trim()),
+    );
+  /** Whether the user sees `sel`: the element at its visible middle is it (or inside it). */
+  const inView = (sel) =>
+    page.$eval(sel, (el) => {
+      const r = el.getBoundingClientRect();
+      const hit = document.elementFromPoint(r.left + Math.min(r.width / 2, 20), r.top + r.height / 2);
+      return !!hit && (hit === el || el.contains(hit));
+    });
+  /** Width of the first visible element matching `sel`. */
+  const widthOf = (sel) => page.$$eval(sel, (els) => els.find((e) => e.offsetParent).getBoundingClientRect().width);
+
+  it('lays out the datasource dialog: tabs, Test connection on every tab, dependent fields, MB', async function () {
+    const queryId = await addNode('rest-query', 420, 440);
+    await page.dblclick(nodeSel(queryId));
+    await page.waitForSelector('#node-input-datasource');
+    await page.selectOption('#node-input-datasource', '_ADD_');
+    await page.click('#node-input-btn-datasource-add');
+    await page.waitForSelector('#node-config-input-baseUrl');
+    await E.traysSettled(page);
+    await type('#node-config-input-baseUrl', `${api.url}/v1`);
+
+    // Tab labels fit at the default dialog width: the end of each label is its tab's, not
+    // hidden by the tab's edge or fade.
+    assert.deepStrictEqual(await clippedTabs(), []);
+    // The hint box is as wide as the lists it explains.
+    const listWidth = await widthOf('.red-ui-editableList:has(#node-config-input-headers-list)');
+    assert.ok(Math.abs((await widthOf('#rds-tab-connection .rds-tips')) - listWidth) <= 1, 'hint box width');
+
+    // Test connection is on every tab; its result is brought into view.
+    for (const tab of ['connection', 'auth', 'tls', 'advanced']) {
+      await showTab(tab);
+      assert.ok(await page.isVisible('#rds-test-button'), `Test connection on the ${tab} tab`);
+    }
+    await page.$eval('#rds-test-button', (b) => b.scrollIntoView({ block: 'end' }));
+    await type('#rds-test-path', 'health');
+    await page.$eval('#rds-test-button', (b) => b.scrollIntoView({ block: 'end' }));
+    await page.click('#rds-test-button');
+    await page.waitForSelector('#rds-test-result.rds-ok');
+    await page.waitForTimeout(300); // a smooth scroll
+    assert.ok(await inView('#rds-test-result'), 'the Test connection result is in view');
+
+    // Signing fields only while Sign requests is on; maximum redirects only while following them.
+    const signing = ['signatureHeader', 'signatureIssuer', 'signatureBindRequest', 'signatureKey'];
+    const shown = async (ids) => {
+      const out = [];
+      for (const id of ids) if (await page.isVisible(`#node-config-input-${id}`)) out.push(id);
+      return out;
+    };
+    assert.ok(!(await page.isChecked('#node-config-input-signatureEnabled')));
+    assert.deepStrictEqual(await shown(signing), [], 'signing off: no signing field');
+    await page.check('#node-config-input-signatureEnabled');
+    assert.deepStrictEqual(await shown(signing), signing, 'signing on');
+    assert.ok((await visibleErrors()).includes('node-config-input-signatureKey'), 'the key is required now');
+    await page.uncheck('#node-config-input-signatureEnabled');
+    assert.deepStrictEqual(await shown(signing), []);
+    assert.deepStrictEqual(await visibleErrors(), []);
+    assert.deepStrictEqual(await shown(['maxRedirects']), ['maxRedirects']);
+    await page.uncheck('#node-config-input-followRedirects');
+    assert.deepStrictEqual(await shown(['maxRedirects']), [], 'not following redirects: no maximum');
+    await page.check('#node-config-input-followRedirects');
+    assert.deepStrictEqual(await shown(['retryDelay']), [], 'no retries: no retry delay');
+    await type('#node-config-input-retries', '2');
+    assert.deepStrictEqual(await shown(['retryDelay']), ['retryDelay']);
+
+    // Labels beside checkboxes stay on one line, next to their box.
+    assert.deepStrictEqual(await wrappedCheckLabels('#rds-tab-advanced'), []);
+    await showTab('tls');
+    assert.deepStrictEqual(await wrappedCheckLabels('#rds-tab-tls'), []);
+
+    // The size limit in MB; the setting keeps bytes.
+    await showTab('advanced');
+    assert.strictEqual(await page.inputValue('#rds-maxResponseMb'), '50');
+    await type('#rds-maxResponseMb', 'lots');
+    assert.ok(await page.$eval('#rds-maxResponseMb', (e) => e.classList.contains('input-error')), 'not a number');
+    await type('#rds-maxResponseMb', '2');
+    assert.ok(!(await page.$eval('#rds-maxResponseMb', (e) => e.classList.contains('input-error'))));
+    await E.screenshot(page, 'datasource-advanced.png');
+
+    // Authentication: every field of every type and grant stays inside the tab strip.
+    await showTab('auth');
+    const overflowing = () =>
+      page.evaluate(() => {
+        const strip = document.querySelector('#rds-tabs').closest('.red-ui-tabs').getBoundingClientRect();
+        return [...document.querySelectorAll('#rds-tab-auth input, #rds-tab-auth select, #rds-tab-auth button')]
+          .filter((e) => e.offsetParent && e.type !== 'hidden')
+          .filter((e) => e.getBoundingClientRect().right > strip.right + 0.5)
+          .map((e) => e.id || e.className);
+      });
+    for (const type of ['basic', 'bearer', 'apiKey', 'digest']) {
+      await page.selectOption('#node-config-input-authType', type);
+      assert.deepStrictEqual(await overflowing(), [], type);
+    }
+    await page.selectOption('#node-config-input-authType', 'oauth2');
+    for (const grant of ['client_credentials', 'authorization_code', 'password', 'manual']) {
+      await page.selectOption('#node-config-input-oauth2GrantType', grant);
+      assert.deepStrictEqual(await overflowing(), [], grant);
+      assert.deepStrictEqual(await wrappedCheckLabels('#rds-tab-auth'), [], grant);
+    }
+    await page.selectOption('#node-config-input-authType', 'none');
+
+    await saveDatasource();
+    const dsId = await page.inputValue('#node-input-datasource');
+    assert.strictEqual(
+      await page.evaluate((id) => RED.nodes.node(id).maxResponseBytes, dsId),
+      String(2 * 1024 * 1024),
+      'stored in bytes',
+    );
+    await cancelAndRemove(queryId);
+  });
+
+  it('lays out the query dialog: checkbox labels, hint box, invalid base URL in the preview', async function () {
+    const queryId = await addNode('rest-query', 420, 440);
+    await page.dblclick(nodeSel(queryId));
+    await page.waitForSelector('#node-input-datasource');
+    await E.traysSettled(page);
+    assert.deepStrictEqual(await wrappedCheckLabels('.red-ui-tray'), [], 'Non-2xx is an error');
+    const listWidth = await widthOf('.red-ui-editableList:has(#node-input-headers-list)');
+    assert.ok(Math.abs((await widthOf('.red-ui-tray .rds-tips')) - listWidth) <= 1, 'hint box width');
+    // A datasource whose base URL is not a URL: the preview says so.
+    await page.selectOption('#node-input-datasource', '_ADD_');
+    await page.click('#node-input-btn-datasource-add');
+    await page.waitForSelector('#node-config-input-baseUrl');
+    await type('#node-config-input-baseUrl', 'api.example.com/v1');
+    await saveDatasource();
+    await type('#node-input-path', 'items');
+    await page.waitForSelector('#rq-url-preview.rds-invalid');
+    assert.match(await page.textContent('#rq-url-preview'), /not a valid http\(s\) URL/);
+    const invalidColor = await page.$eval('#rq-url-preview', (e) => getComputedStyle(e).color);
+    // Fixed, the preview reads like the text around it.
+    await page.click('#node-input-btn-datasource-edit');
+    await page.waitForSelector('#node-config-input-baseUrl');
+    await type('#node-config-input-baseUrl', `${api.url}/v1`);
+    await saveDatasource();
+    await page.waitForSelector('#rq-url-preview:not(.rds-invalid)');
+    assert.strictEqual(await page.textContent('#rq-url-preview'), `${api.url}/v1/items`);
+    assert.notStrictEqual(await page.$eval('#rq-url-preview', (e) => getComputedStyle(e).color), invalidColor);
+    await cancelAndRemove(queryId);
+  });
+
+  it('opens a datasource and a query saved by 0.1.0 with no blank select; Deploy keeps their settings', async function () {
+    // The legacy fixture as Import does it (no version, the newer settings missing).
+    const text = fs
+      .readFileSync(path.join(__dirname, '..', 'fixtures', 'flows-0.1.0', 'legacy-datasource.json'), 'utf8')
+      .split(runner.DEMO_HTTP)
+      .join(new URL(nr.url).host);
+    const saved = JSON.parse(text);
+    const savedDs = saved.find((n) => n.type === 'rest-datasource');
+    const savedQuery = saved.find((n) => n.type === 'rest-query');
+    await page.evaluate((nodes) => {
+      RED.view.importNodes(nodes, { generateIds: false, addFlow: false });
+      RED.workspaces.show(nodes.find((n) => n.type === 'tab').id);
+    }, saved);
+    const blankSelects = () =>
+      page.$$eval('.red-ui-tray select', (els) => els.filter((e) => e.id && e.selectedIndex < 0).map((e) => e.id));
+    await page.dblclick(nodeSel(savedQuery.id));
+    await page.waitForSelector('#node-input-datasource');
+    assert.deepStrictEqual(await blankSelects(), [], 'query dialog');
+    assert.ok(await page.isChecked('#node-input-failOnHttpError'), "today's default: non-2xx is an error");
+    await page.click('#node-input-btn-datasource-edit');
+    await page.waitForSelector('#node-config-input-baseUrl');
+    assert.deepStrictEqual(await blankSelects(), [], 'datasource dialog, every tab');
+    assert.strictEqual(await page.inputValue('#node-config-input-oauth2ClientAuth'), 'header');
+    assert.strictEqual(await page.inputValue('#node-config-input-maxRedirects'), '5');
+    assert.ok(await page.isChecked('#node-config-input-tlsVerify'), "today's default: verify certificates");
+    assert.strictEqual(await page.inputValue('#node-config-input-headers-list li:nth-child(1) .rds-row-value'), 'kept');
+    await saveDatasource();
+    await page.click('#node-dialog-ok');
+    await E.deploy(page);
+
+    const flow = JSON.parse(nr.read('flows.json'));
+    const ds = flow.find((n) => n.id === savedDs.id);
+    const query = flow.find((n) => n.id === savedQuery.id);
+    for (const key of ['name', 'baseUrl', 'headers', 'params', 'authType', 'timeout'])
+      assert.deepStrictEqual(ds[key], savedDs[key], key);
+    for (const key of ['datasource', 'method', 'path', 'name'])
+      assert.deepStrictEqual(query[key], savedQuery[key], key);
+    assert.strictEqual(ds.version, 1);
+    assert.strictEqual(query.version, 1);
+    assert.strictEqual(ds.oauth2ClientAuth, 'header');
+    assert.strictEqual(query.paginate, 'off');
+    const creds = E.decryptCredentials(nr.read('flows_cred.json'))[ds.id];
+    assert.strictEqual(creds.username, 'old');
+    assert.strictEqual(creds.password, 'legacy-pass-0815');
+  });
+
   for (const [locale, tab, help] of [
     ['de-DE', 'Verbindung', 'Eingaben'],
     ['ja-JP', '接続', '入力'],
@@ -347,8 +586,11 @@ describe('editor in a browser', function () {
         await p.click('#node-input-btn-datasource-add');
         await p.waitForSelector('#node-config-input-baseUrl');
         assert.match(await p.textContent('#rds-tabs'), new RegExp(tab));
+        await E.traysSettled(p);
+        assert.deepStrictEqual(await clippedTabs(p), [], 'tab labels fit');
         assert.doesNotMatch(await p.textContent('#rds-tab-connection'), /rest-datasource\./, 'no raw catalog key');
-        await p.screenshot({ path: E.screenshotPath(`datasource-${locale}.png`) });
+        // The docs show German; this machine's Chromium has no Japanese font (boxes).
+        await E.screenshot(p, `datasource-${locale}.png`, { docs: locale === 'de-DE' });
       } finally {
         await context.close();
       }

@@ -178,7 +178,10 @@ describe('imports in the editor (browser)', function () {
     await page.waitForSelector('#rq-op-row', { state: 'visible' });
     assert.match(await page.textContent('#rq-op-count'), /20 of 20/);
     await w.type('#rq-op-search', 'pet by id');
-    assert.deepStrictEqual(await page.$$eval('#rq-op-select option', (els) => els.map((e) => e.value)), ['getPetById']);
+    assert.deepStrictEqual(await page.$$eval('#rq-op-select option', (els) => els.map((e) => e.value)), [
+      '',
+      'getPetById',
+    ]);
     await page.selectOption('#rq-op-select', 'getPetById');
     assert.strictEqual(await page.inputValue('#node-input-method'), 'GET');
     assert.strictEqual(await page.inputValue('#node-input-path'), '/pet/{{petId}}');

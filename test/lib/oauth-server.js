@@ -256,4 +256,23 @@ async function startOAuthServer(options = {}) {
   });
 }
 
-module.exports = { startOAuthServer };
+/**
+ * Deploy datasource `ds` (client credentials on this server, its API as base URL) with query `q`,
+ * and run one msg through it, so the datasource holds (and the vault keeps) one access token.
+ */
+async function deployWithCachedToken(as, { credentials, ...options }) {
+  const assert = require('assert');
+  const { loadQuery } = require('./nr');
+  const ctx = await loadQuery({
+    ds: { baseUrl: as.apiUrl, authType: 'oauth2', oauth2GrantType: 'client_credentials', oauth2TokenUrl: as.tokenUrl },
+    credentials,
+    query: { path: 'me' },
+    ...options,
+  });
+  const { msg, error } = await ctx.run({});
+  assert.ifError(error && error.error.message);
+  assert.strictEqual(msg.statusCode, 200);
+  return ctx;
+}
+
+module.exports = { startOAuthServer, deployWithCachedToken };

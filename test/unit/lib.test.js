@@ -9,6 +9,8 @@ const { parseDigestChallenge } = require('../../dist/lib/auth/digest');
 const { parseSetCookies, decodeBody } = require('../../dist/lib/http/response');
 const { parseSettings } = require('../../dist/lib/settings');
 const { Limiter } = require('../../dist/lib/features/limiter');
+const { wireHeaders, normalizeHeaderValue } = require('../../dist/lib/http/client');
+const { AxiosHeaders } = require('axios');
 
 describe('lib: redaction', function () {
   it('masks every secret and its URL-encoded form, longest first', function () {
@@ -17,6 +19,58 @@ describe('lib: redaction', function () {
     assert.strictEqual(r.redact('q=p%40ss%20word'), `q=${MASK}`);
     // two-character values are not treated as secrets (they would mask ordinary text)
     assert.strictEqual(r.redact('xy'), 'xy');
+  });
+
+  it('masks the forms an echo gives a secret: form-encoded, JSON-escaped, whitespace squeezed', function () {
+    const value = 'a "b"\\c\td  e/f!';
+    const r = new Redactor().add(value);
+    for (const form of [
+      value,
+      encodeURIComponent(value),
+      new URLSearchParams({ k: value }).toString().slice(2),
+      JSON.stringify(value).slice(1, -1),
+      JSON.stringify(value).slice(1, -1).replace(/\//g, '\\/'),
+      value.replace(/\s+/g, ' '),
+    ]) {
+      assert.strictEqual(r.redact(`<${form}>`), `<${MASK}>`, form);
+    }
+  });
+});
+
+describe('lib: HTTP client', function () {
+  it('never sends a Host header, whatever put it on the request', async function () {
+    const { HttpClient } = require('../../dist/lib/http/client');
+    const { buildTlsOptions } = require('../../dist/lib/net/tls');
+    const { startServer } = require('../lib/server');
+    const api = await startServer();
+    const client = new HttpClient({
+      tls: buildTlsOptions({ verify: true }),
+      maxResponseBytes: 1e6,
+      maxRequestBytes: 1e6,
+    });
+    try {
+      const req = (headers) => ({
+        method: 'GET',
+        origin: api.url,
+        pathname: '/',
+        rawQuery: '',
+        query: [],
+        headers: new Map(headers),
+        explicitHeaders: new Set(),
+        explicitParams: new Set(),
+      });
+      const signal = new AbortController().signal;
+      await assert.rejects(
+        client.exchange(req([['host', ['Host', 'other.example']]]), signal),
+        (e) => e.code === 'CONFIG_ERROR',
+      );
+      assert.strictEqual(api.requests.length, 0);
+      assert.strictEqual((await client.exchange(req([]), signal)).statusCode, 200);
+      assert.strictEqual(api.requests[0].headers.host, api.url.slice('http://'.length));
+    } finally {
+      client.close();
+      await api.close();
+    }
   });
 });
 
@@ -200,5 +254,53 @@ describe('lib: limiter', function () {
     const d = l.acquire();
     l.close();
     await assert.rejects(d, (e) => e.code === 'ABORTED');
+  });
+});
+
+describe('lib: request headers on the wire', function () {
+  it("normalizes values exactly as axios' AxiosHeaders did when requests went through it", function () {
+    const values = [
+      'plain',
+      'Bearer abc.def-ghi',
+      ' lead',
+      'trail \t',
+      '\t both \t',
+      'in  side\tkept',
+      'token\n',
+      'a\r\nb',
+      '\x00nul\x07bel\x1fus\x7fdel',
+      ' \n ',
+      '',
+      'obs-text é ü',
+      'x\x0by',
+    ];
+    for (const value of values) {
+      const axios = AxiosHeaders.from({ 'X-Test': value }).normalize().toJSON(true)['X-Test'];
+      assert.strictEqual(normalizeHeaderValue(value), axios, JSON.stringify(value));
+    }
+  });
+
+  it('sends the map in order, then User-Agent, Accept and Accept-Encoding unless the map has them', function () {
+    const map = new Map([
+      ['authorization', ['Authorization', 'Bearer t ']],
+      ['x-client', ['X-Client', 'bench']],
+    ]);
+    assert.deepStrictEqual(Object.entries(wireHeaders(map)), [
+      ['Authorization', 'Bearer t'],
+      ['X-Client', 'bench'],
+      ['User-Agent', 'node-red-contrib-rest-datasource'],
+      ['Accept', 'application/json, text/plain, */*'],
+      ['Accept-Encoding', 'gzip, deflate, br'],
+    ]);
+    const own = new Map([
+      ['accept', ['accept', 'text/csv']],
+      ['user-agent', ['User-Agent', 'mine']],
+      ['accept-encoding', ['Accept-Encoding', 'identity']],
+    ]);
+    assert.deepStrictEqual(wireHeaders(own), {
+      accept: 'text/csv',
+      'User-Agent': 'mine',
+      'Accept-Encoding': 'identity',
+    });
   });
 });

@@ -1,17 +1,16 @@
 /**
- * One HTTP exchange over the datasource's shared axios instance and keep-alive agents.
- * Redirects, auth challenges and retries are decided one level up (transport.ts); here a
- * request goes out once and its whole, decompressed, size-capped body comes back.
+ * One HTTP exchange over the datasource's keep-alive agents. Redirects, auth challenges and
+ * retries are decided one level up (datasource.ts); here a request goes out once and its whole,
+ * decompressed, size-capped body comes back.
  */
 import http from 'node:http';
 import https from 'node:https';
-import axios from 'axios';
-import type { AxiosError, AxiosInstance, AxiosResponse } from 'axios';
 import type { ExchangeSignal } from './cancel';
 import { fromNetworkError, RestError } from '../errors';
-import { NODE_HEADERS, nodeHttpAdapter } from './node-adapter';
+import { ACCEPT_ENCODING, nodeHttpTransport } from './node-adapter';
+import type { Transport, TransportResponse } from './node-adapter';
 import type { TlsOptions } from '../net/tls';
-import type { WireRequest, WireResponse } from '../types';
+import type { HeaderMap, WireRequest, WireResponse } from '../types';
 import { buildQueryString } from '../types';
 import { KEEP_ALIVE_MSECS } from '../net/keep-alive';
 
@@ -24,15 +23,41 @@ export interface ClientOptions {
 }
 
 export const USER_AGENT = 'node-red-contrib-rest-datasource';
-/** axios' own default Accept, sent by us so axios has no default headers to merge. */
+/** axios' default Accept, which requests have always carried unless they set their own. */
 export const DEFAULT_ACCEPT = 'application/json, text/plain, */*';
 
 /** Why an exchange was aborted: reported as the matching stable code. */
 export const TIMEOUT = Symbol('timeout');
 export const CLOSED = Symbol('closed');
 
+// A header value as axios' AxiosHeaders normalizes it (axios 1.x normalizeValue), which every
+// request went through while axios' request pipeline ran: control characters other than tab
+// removed, then spaces and tabs trimmed at both ends. The test regex finds the rare value that
+// needs it; test/unit/lib.test.js checks this against AxiosHeaders itself.
+// eslint-disable-next-line no-control-regex -- these are the characters axios removes
+const STRIPPED = /[\x00-\x08\x0a-\x1f\x7f]+/g;
+// eslint-disable-next-line no-control-regex -- the same characters, found
+const NEEDS_NORMALIZING = /[\x00-\x08\x0a-\x1f\x7f]|^[\t ]|[\t ]$/;
+
+export function normalizeHeaderValue(value: string): string {
+  return NEEDS_NORMALIZING.test(value) ? value.replace(STRIPPED, '').replace(/^[\t ]+|[\t ]+$/g, '') : value;
+}
+
+/** The request headers for node:http: the map's entries, then the defaults it does not override. */
+export function wireHeaders(map: HeaderMap): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of map.values()) {
+    const key = name.trim();
+    if (key) headers[key] = normalizeHeaderValue(value);
+  }
+  if (!map.has('user-agent')) headers['User-Agent'] = USER_AGENT;
+  if (!map.has('accept')) headers.Accept = DEFAULT_ACCEPT;
+  if (!map.has('accept-encoding')) headers['Accept-Encoding'] = ACCEPT_ENCODING;
+  return headers;
+}
+
 export class HttpClient {
-  private readonly axios: AxiosInstance;
+  private readonly transport: Transport;
   readonly httpAgent: http.Agent;
   readonly httpsAgent: https.Agent;
 
@@ -49,72 +74,58 @@ export class HttpClient {
         rejectUnauthorized: tls.rejectUnauthorized,
         ...(tls.secureContext ? { secureContext: tls.secureContext } : {}),
       });
-    this.axios = axios.create({
-      // We follow redirects ourselves, so credentials are re-decided at every hop.
-      maxRedirects: 0,
-      // Proxies are agents (CONNECT for https), never axios' cleartext absolute-URL mode.
-      proxy: false,
-      // An absolute URL must never replace the datasource origin (CVE-2025-27152).
-      allowAbsoluteUrls: false,
-      validateStatus: null,
-      // A lean node:http adapter instead of axios' general-purpose one (see node-adapter.ts). It
-      // owns the agents, the response size cap, decompression and the Buffer body, so axios'
-      // options for those (agents, maxContentLength, decompress, responseType) are not needed.
-      adapter: nodeHttpAdapter({
-        maxResponseBytes: options.maxResponseBytes,
-        httpAgent: this.httpAgent,
-        httpsAgent: this.httpsAgent,
-      }),
+    this.transport = nodeHttpTransport({
+      maxResponseBytes: options.maxResponseBytes,
+      httpAgent: this.httpAgent,
+      httpsAgent: this.httpsAgent,
     });
-    // axios merges its defaults into every request key by key (mergeConfig), so each default
-    // costs CPU per request: keep only the ones above. Gone: the header buckets (deep-copied per
-    // request; the one with a value, Accept, is sent by `exchange`), `transitional` (validated
-    // per request; its fallbacks are the same values), the request and response transforms
-    // (none: bodies are Buffers both ways), browser-only xsrf names, `env` (FormData classes),
-    // timeout 0 (the datasource times requests itself) and maxBodyLength (checked by
-    // `exchange`). About 7 µs per request (bench/layers.js, docs/performance.md).
-    const kept = new Set(['maxRedirects', 'proxy', 'allowAbsoluteUrls', 'validateStatus', 'adapter']);
-    const defaults = this.axios.defaults as unknown as Record<string, unknown>;
-    for (const key of Object.keys(defaults)) if (!kept.has(key)) delete defaults[key];
   }
 
-  async exchange(req: WireRequest, signal: ExchangeSignal): Promise<WireResponse> {
-    const qs = buildQueryString(req.rawQuery, req.query);
-    const path = req.pathname + (qs ? '?' + qs : '');
-    const headers: Record<string, string | false> = {};
-    for (const [name, value] of req.headers.values()) headers[name] = value;
-    if (!req.headers.has('user-agent')) headers['User-Agent'] = USER_AGENT;
-    if (!req.headers.has('accept')) headers.Accept = DEFAULT_ACCEPT;
-    // `false` stops axios from inventing a form content type for a POST without a body.
-    if (!req.headers.has('content-type')) headers['Content-Type'] = false;
-    if (req.body && req.body.length > this.options.maxRequestBytes) {
-      throw new RestError(
-        'REQUEST_TOO_LARGE',
-        `the request body has ${req.body.length} bytes, more than the datasource's limit of ${this.options.maxRequestBytes}`,
+  /** Not an async function: one promise chain instead of a suspended frame per request in flight. */
+  exchange(req: WireRequest, signal: ExchangeSignal): Promise<WireResponse> {
+    // Behind the header rules (http/headers.ts), on the wire: Node's https would take the TLS
+    // server name and the certificate check from a Host header; the origin alone decides them.
+    if (req.headers.has('host')) {
+      return Promise.reject(
+        new RestError('CONFIG_ERROR', 'a Host header cannot be sent: the datasource base URL decides the host'),
       );
     }
-    let res: AxiosResponse<Buffer>;
+    const qs = buildQueryString(req.rawQuery, req.query);
+    const path = req.pathname + (qs ? '?' + qs : '');
+    if (req.body && req.body.length > this.options.maxRequestBytes) {
+      return Promise.reject(
+        new RestError(
+          'REQUEST_TOO_LARGE',
+          `the request body has ${req.body.length} bytes, more than the datasource's limit of ${this.options.maxRequestBytes}`,
+        ),
+      );
+    }
+    let sent: Promise<TransportResponse>;
     try {
-      res = await this.axios.request<Buffer>({
+      sent = this.transport({
         method: req.method,
-        baseURL: req.origin,
-        url: path,
-        headers,
-        data: req.body,
+        origin: req.origin,
+        path,
+        headers: wireHeaders(req.headers),
+        body: req.body,
         signal,
       });
     } catch (err) {
-      throw this.translate(err as AxiosError, req.origin + req.pathname, signal);
+      return Promise.reject(this.translate(err as Error, req.origin + req.pathname, signal));
     }
-    return {
-      statusCode: res.status,
-      headers: (res as unknown as Record<typeof NODE_HEADERS, Record<string, string | string[]>>)[NODE_HEADERS],
-      body: Buffer.isBuffer(res.data) ? res.data : Buffer.from(res.data ?? ''),
-      url: req.origin + path,
-    };
+    return sent.then(
+      (res) => {
+        // Aborted while the complete response was being handed over: still an abort.
+        if (signal.aborted) throw this.translate(new Error('aborted'), req.origin + req.pathname, signal);
+        return { statusCode: res.status, headers: res.headers, body: res.body, url: req.origin + path };
+      },
+      (err: Error) => {
+        throw this.translate(err, req.origin + req.pathname, signal);
+      },
+    );
   }
 
-  private translate(err: AxiosError, url: string, signal: ExchangeSignal): RestError {
+  private translate(err: Error, url: string, signal: ExchangeSignal): RestError {
     if (signal.aborted) {
       if (signal.reason === TIMEOUT) return new RestError('ETIMEDOUT', `request to ${url} timed out`);
       return new RestError('ABORTED', `request to ${url} was aborted because the datasource was redeployed or stopped`);
@@ -124,15 +135,6 @@ export class HttpClient {
         'RESPONSE_TOO_LARGE',
         `the response from ${url} is larger than the limit of ${this.options.maxResponseBytes} bytes (maxResponseBytes)`,
       );
-    }
-    if (/maxBodyLength/.test(err.message)) {
-      return new RestError(
-        'REQUEST_TOO_LARGE',
-        `the request body is larger than the limit of ${this.options.maxRequestBytes} bytes`,
-      );
-    }
-    if (err.code === 'ERR_BAD_RESPONSE' && /aborted/.test(err.message)) {
-      return new RestError('ECONNRESET', `connection to ${url} closed before the response was complete`);
     }
     return fromNetworkError(err, url);
   }

@@ -1,19 +1,17 @@
 /**
- * A lean axios adapter on node:http/https. axios keeps its request pipeline (config, headers,
- * errors); this replaces only its general-purpose http adapter, which on this package's hot
- * path cost ~110-130 µs of CPU per request (bench/layers.js) for features the datasource does
- * not use here: redirects (followed hop by hop in datasource.ts), proxies (agents), streams,
- * progress events, form-data and data: URLs. What it does: one request on the datasource's
- * keep-alive agent, the body decompressed (gzip, deflate, br) and capped after decompression,
- * abort through the exchange signal.
+ * The datasource's transport on node:http/https: one request on the datasource's keep-alive
+ * agent, the body decompressed (gzip, deflate, br) and capped after decompression, abort
+ * through the exchange signal. It replaced axios' general-purpose http adapter (~110-130 µs of
+ * CPU per request for redirects, proxies, streams, progress events, form-data and data: URLs,
+ * none of which the datasource uses here) and is now called by HttpClient directly, without
+ * axios' request pipeline around it (docs/performance.md, "What axios costs").
  */
 import http from 'node:http';
 import https from 'node:https';
 import zlib from 'node:zlib';
-import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { ExchangeSignal } from './cancel';
 
-const ACCEPT_ENCODING = 'gzip, deflate, br';
+export const ACCEPT_ENCODING = 'gzip, deflate, br';
 const LENIENT = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH };
 
 /** The decoder for a Content-Encoding, or undefined for identity (and unknown codings). */
@@ -47,14 +45,6 @@ export function wirePath(url: string): string {
   return url.slice(0, q) + url.slice(q).replace(/'/g, '%27');
 }
 
-/**
- * The response headers as node:http parsed them, kept on the axios response under this key:
- * axios turns `headers` into an AxiosHeaders object (twice per response), whose plain form
- * would have to be rebuilt. Node's parser already gives what that form holds (lower-case
- * names, values trimmed, no control characters: it refuses those), as a plain object.
- */
-export const NODE_HEADERS = Symbol('node headers');
-
 /** The message the client maps to RESPONSE_TOO_LARGE (the same words as axios' adapter). */
 export function tooLarge(limit: number): Error {
   return new Error(`maxContentLength size of ${limit} exceeded`);
@@ -77,7 +67,31 @@ interface Endpoint {
 /** Origins a client talks to: its datasource's, plus redirect targets (bounded). */
 const MAX_ENDPOINTS = 32;
 
-export function nodeHttpAdapter(options: AdapterOptions): AxiosAdapter {
+/** One request as the transport sends it. */
+export interface TransportRequest {
+  /** upper case */
+  method: string;
+  /** e.g. `https://api.example.com:8443` */
+  origin: string;
+  /** path and query, in the form URL parsing gives (see wirePath) */
+  path: string;
+  /** the request headers, final: the transport adds only Accept-Encoding and Content-Length */
+  headers: Record<string, string>;
+  body?: Buffer;
+  signal: ExchangeSignal;
+}
+
+export interface TransportResponse {
+  status: number;
+  /** As node:http parsed them: lower-case names, values trimmed (its parser refuses control characters). */
+  headers: Record<string, string | string[]>;
+  body: Buffer;
+}
+
+export type Transport = (request: TransportRequest) => Promise<TransportResponse>;
+
+/** The transport `exchange` errors come from: errors of node:http, 'aborted', or tooLarge(). */
+export function nodeHttpTransport(options: AdapterOptions): Transport {
   const { maxResponseBytes } = options;
   const endpoints = new Map<string, Endpoint>();
   const endpointOf = (origin: string): Endpoint => {
@@ -95,51 +109,43 @@ export function nodeHttpAdapter(options: AdapterOptions): AxiosAdapter {
     endpoints.set(origin, endpoint);
     return endpoint;
   };
-  return (config: InternalAxiosRequestConfig) =>
-    new Promise<AxiosResponse>((resolve, reject) => {
-      // baseURL is the request's origin and url its path and query, already in the form URL
-      // parsing gives (the datasource built them with URL rules): joined as text, never resolved.
-      const endpoint = endpointOf(config.baseURL ?? '');
-      const method = (config.method ?? 'get').toUpperCase();
-      const headers = config.headers.toJSON(true) as Record<string, string>;
-      if (!config.headers.has('Accept-Encoding')) headers['Accept-Encoding'] = ACCEPT_ENCODING;
-      const body = config.data as Buffer | undefined;
+  return (req: TransportRequest) =>
+    new Promise<TransportResponse>((resolve, reject) => {
+      const endpoint = endpointOf(req.origin);
+      const { method, headers, body, signal } = req;
       if (body) headers['Content-Length'] = String(body.length);
-      const signal = config.signal as ExchangeSignal | undefined;
 
       let settled = false;
-      const finish = (error: unknown, response?: AxiosResponse) => {
+      const finish = (error: unknown, response?: TransportResponse) => {
         if (settled) return;
         settled = true;
-        if (signal) signal.removeEventListener('abort', onAbort);
+        signal.removeEventListener('abort', onAbort);
         if (error) reject(error);
-        else resolve(response as AxiosResponse);
+        else resolve(response as TransportResponse);
       };
       const request = endpoint.request({
         method,
         hostname: endpoint.hostname,
         port: endpoint.port,
-        path: wirePath(config.url ?? '/'),
+        path: wirePath(req.path),
         headers,
         agent: endpoint.agent,
       });
       function onAbort() {
         request.destroy(new Error('aborted'));
       }
-      if (signal) {
-        if (signal.aborted) {
-          request.destroy();
-          return finish(new Error('aborted'));
-        }
-        signal.addEventListener('abort', onAbort);
+      if (signal.aborted) {
+        request.destroy();
+        return finish(new Error('aborted'));
       }
+      signal.addEventListener('abort', onAbort);
 
       request.on('error', (err) => finish(err));
       request.on('response', (res) => {
         const status = res.statusCode ?? 0;
-        const resHeaders = res.headers;
+        const resHeaders = res.headers as Record<string, string | string[]>;
         const hasBody = method !== 'HEAD' && status !== 204 && status !== 304;
-        const decoder = hasBody && config.decompress !== false ? decoderFor(resHeaders['content-encoding']) : undefined;
+        const decoder = hasBody ? decoderFor(resHeaders['content-encoding']) : undefined;
         let stream: NodeJS.ReadableStream = res;
         if (decoder) {
           delete resHeaders['content-encoding'];
@@ -162,14 +168,10 @@ export function nodeHttpAdapter(options: AdapterOptions): AxiosAdapter {
         stream.on('error', (err) => finish(err));
         stream.on('end', () =>
           finish(undefined, {
-            data: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total),
             status,
-            statusText: res.statusMessage ?? '',
             headers: resHeaders,
-            config,
-            request,
-            [NODE_HEADERS]: resHeaders,
-          } as AxiosResponse),
+            body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total),
+          }),
         );
       });
       request.end(body);

@@ -93,6 +93,14 @@ function timeoutOf(query: QueryParts, msg: MsgParts): number | undefined {
   return n;
 }
 
+/** The names a level set explicitly, when no level set any (shared: only ever read). */
+const NO_NAMES: ReadonlySet<string> = new Set<string>();
+
+function hasKeys(o: Record<string, unknown>): boolean {
+  for (const key in o) if (Object.prototype.hasOwnProperty.call(o, key)) return true;
+  return false;
+}
+
 export function buildPlan(
   defaults: DatasourceDefaults,
   query: QueryParts,
@@ -100,25 +108,39 @@ export function buildPlan(
   lookup: (name: string) => unknown,
 ): RequestPlan {
   const method = methodOf(query, msg);
-  const explicitHeaders = new Set<string>();
-  const explicitParams = new Set<string>();
+  let explicitHeaders: ReadonlySet<string> = NO_NAMES;
+  let explicitParams: ReadonlySet<string> = NO_NAMES;
 
-  const headers: HeaderMap = new Map(defaults.headers);
-  mergeHeaders(headers, query.headers, 'headers', explicitHeaders);
+  // A level that adds nothing keeps the datasource's own map: a plan's maps are read, never
+  // changed in place (the datasource copies before it adds a header; pagination clones).
   const msgHeaders = objectField(msg.headers, 'msg.headers');
-  if (msgHeaders && !(RESPONSE_HEADERS_MARKER in msgHeaders)) {
-    mergeHeaders(headers, msgHeaders, 'msg.headers', explicitHeaders);
+  const ownHeaders = msgHeaders && !(RESPONSE_HEADERS_MARKER in msgHeaders) ? msgHeaders : undefined;
+  let headers: HeaderMap = defaults.headers;
+  if (hasKeys(query.headers) || ownHeaders) {
+    headers = new Map(defaults.headers);
+    const explicit = new Set<string>();
+    mergeHeaders(headers, query.headers, 'headers', explicit);
+    if (ownHeaders) mergeHeaders(headers, ownHeaders, 'msg.headers', explicit);
+    explicitHeaders = explicit;
   }
 
-  const params: ParamMap = new Map(defaults.params);
-  mergeParams(params, query.params, 'params', explicitParams);
   const msgParams = objectField(msg.params, 'msg.params');
-  if (msgParams) mergeParams(params, msgParams, 'msg.params', explicitParams);
+  let params: ParamMap = defaults.params;
+  if (hasKeys(query.params) || msgParams) {
+    params = new Map(defaults.params);
+    const explicit = new Set<string>();
+    mergeParams(params, query.params, 'params', explicit);
+    if (msgParams) mergeParams(params, msgParams, 'msg.params', explicit);
+    explicitParams = explicit;
+  }
 
-  const cookies = new Map(defaults.cookies);
-  mergeCookies(cookies, query.cookies, 'cookies');
   const msgCookies = objectField(msg.cookies, 'msg.cookies');
-  if (msgCookies) mergeCookies(cookies, msgCookies, 'msg.cookies');
+  let cookies = defaults.cookies;
+  if (hasKeys(query.cookies) || msgCookies) {
+    cookies = new Map(defaults.cookies);
+    mergeCookies(cookies, query.cookies, 'cookies');
+    if (msgCookies) mergeCookies(cookies, msgCookies, 'msg.cookies');
+  }
 
   let path = query.path;
   let absoluteUrl: string | undefined;

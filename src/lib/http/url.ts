@@ -22,7 +22,8 @@ export function fillPath(path: string, lookup: (name: string) => unknown): strin
   let suspect: string | undefined;
   const filled = path.replace(PLACEHOLDER, (_all, name: string, offset: number) => {
     const value = lookup(name);
-    if (value === undefined || value === null) {
+    // A function is what a prototype member (`{{constructor}}`, `{{toString}}`) finds on a msg that lacks it.
+    if (value === undefined || value === null || typeof value === 'function') {
       throw configError('path', `placeholder {{${name}}} has no value: set msg.${name}`);
     }
     if (typeof value === 'object') {

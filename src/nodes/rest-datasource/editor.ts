@@ -2,21 +2,20 @@
 // literal, so tools can read them), wired to one module per tab under dialog/.
 import { isWholeNumberOrBlank, validUrl, validator } from '../../editor/validate';
 import { prepareAuth, requiredFor, signatureKeyValid } from './dialog/auth';
-import { input, setEditing, t } from './dialog/common';
+import { prepareAdvanced } from './dialog/advanced';
+import { setEditing, t } from './dialog/common';
 import { createLists, saveLists } from './dialog/lists';
 import { prepareOAuth } from './dialog/oauth';
 import { prepareOpenApiImport, saveOpenApiIndex } from './dialog/openapi-import';
 import { prepareTestConnection } from './dialog/test-connection';
 import { prepareTls } from './dialog/tls';
+import { showMigrated } from '../../editor/migrate';
+import { DATASOURCE_DEFAULTS as D, DATASOURCE_VERSION, migrateDatasource } from './migrations';
 
 /** A whole number >= 0, or blank for the default. */
 function wholeNumber(label: string): RedValidator {
   return validator((v) => isWholeNumberOrBlank(v) || t('errors.number', { field: t(label) }));
 }
-
-// Numeric settings whose default is 0: Node-RED does not copy falsy defaults into a new
-// config node, so the dialog fills them in itself.
-const ZERO_DEFAULTS = ['retries', 'concurrency', 'rateLimit'];
 
 /** What the open dialog holds beyond its fields. */
 let dialog: { tabs: RedTabs; oauth: { authorized: boolean; close(): void } } | null = null;
@@ -47,54 +46,55 @@ function createTabs(): RedTabs {
 RED.nodes.registerType('rest-datasource', {
   category: 'config',
   defaults: {
-    name: { value: '' },
+    version: { value: DATASOURCE_VERSION },
+    name: { value: D.name },
     baseUrl: {
-      value: '',
+      value: D.baseUrl,
       required: true,
       validate: validator((v) => validUrl(v) || t('errors.url', { field: t('label.baseUrl') })),
     },
-    headers: { value: [] },
-    params: { value: [] },
-    cookies: { value: [] },
-    body: { value: [] },
-    authType: { value: 'none' },
-    apiKeyName: { value: 'X-API-Key', validate: requiredFor('apiKeyName', 'label.apiKeyName') },
-    apiKeyIn: { value: 'header' },
-    apiKeyPrefix: { value: '' },
-    oauth2GrantType: { value: 'client_credentials' },
-    oauth2TokenUrl: { value: '', validate: requiredFor('oauth2TokenUrl', 'label.tokenUrl', true) },
-    oauth2AuthUrl: { value: '', validate: requiredFor('oauth2AuthUrl', 'label.authUrl', true) },
-    oauth2Scopes: { value: '' },
-    oauth2Audience: { value: '' },
-    oauth2Resource: { value: '' },
-    oauth2ClientAuth: { value: 'header' },
-    oauth2Pkce: { value: true },
-    oauth2TokenPlacement: { value: 'header' },
-    oauth2HeaderPrefix: { value: 'Bearer' },
-    oauth2QueryParam: { value: 'access_token' },
-    oauth2TokenParams: { value: [] },
-    oauth2AuthParams: { value: [] },
-    oauth2TokenHeaders: { value: [] },
-    oauth2ExpiresIn: { value: '', validate: wholeNumber('label.expiresIn') },
-    oauth2ExpiredStatus: { value: '401' },
-    tlsVerify: { value: true },
-    tls: { value: '', type: 'tls-config', required: false },
-    proxy: { value: '', type: 'http proxy', required: false },
-    timeout: { value: 30000, validate: wholeNumber('label.timeout') },
-    followRedirects: { value: true },
-    maxRedirects: { value: 5, validate: wholeNumber('label.maxRedirects') },
-    maxResponseBytes: { value: 52428800, validate: wholeNumber('label.maxResponseBytes') },
-    retries: { value: 0, validate: wholeNumber('label.retries') },
-    retryDelay: { value: 500, validate: wholeNumber('label.retryDelay') },
-    signatureEnabled: { value: false },
-    signatureHeader: { value: 'X-Signature' },
-    signatureIssuer: { value: 'node-red' },
-    signatureBindRequest: { value: true },
-    concurrency: { value: 0, validate: wholeNumber('label.concurrency') },
-    rateLimit: { value: 0, validate: wholeNumber('label.rateLimit') },
-    cookieJar: { value: false },
-    // the compact operation index of an imported OpenAPI description (docs/import.md)
-    openapi: { value: '' },
+    headers: { value: D.headers },
+    params: { value: D.params },
+    cookies: { value: D.cookies },
+    body: { value: D.body },
+    authType: { value: D.authType },
+    apiKeyName: { value: D.apiKeyName, validate: requiredFor('apiKeyName', 'label.apiKeyName') },
+    apiKeyIn: { value: D.apiKeyIn },
+    apiKeyPrefix: { value: D.apiKeyPrefix },
+    oauth2GrantType: { value: D.oauth2GrantType },
+    oauth2TokenUrl: { value: D.oauth2TokenUrl, validate: requiredFor('oauth2TokenUrl', 'label.tokenUrl', true) },
+    oauth2AuthUrl: { value: D.oauth2AuthUrl, validate: requiredFor('oauth2AuthUrl', 'label.authUrl', true) },
+    oauth2Scopes: { value: D.oauth2Scopes },
+    oauth2Audience: { value: D.oauth2Audience },
+    oauth2Resource: { value: D.oauth2Resource },
+    oauth2ClientAuth: { value: D.oauth2ClientAuth },
+    oauth2Pkce: { value: D.oauth2Pkce },
+    oauth2TokenPlacement: { value: D.oauth2TokenPlacement },
+    oauth2HeaderPrefix: { value: D.oauth2HeaderPrefix },
+    oauth2QueryParam: { value: D.oauth2QueryParam },
+    oauth2TokenParams: { value: D.oauth2TokenParams },
+    oauth2AuthParams: { value: D.oauth2AuthParams },
+    oauth2TokenHeaders: { value: D.oauth2TokenHeaders },
+    oauth2ExpiresIn: { value: D.oauth2ExpiresIn, validate: wholeNumber('label.expiresIn') },
+    oauth2ExpiredStatus: { value: D.oauth2ExpiredStatus },
+    tlsVerify: { value: D.tlsVerify },
+    tls: { value: D.tls, type: 'tls-config', required: false },
+    proxy: { value: D.proxy, type: 'http proxy', required: false },
+    sharedStore: { value: D.sharedStore, type: 'rest-shared-store', required: false },
+    timeout: { value: D.timeout, validate: wholeNumber('label.timeout') },
+    followRedirects: { value: D.followRedirects },
+    maxRedirects: { value: D.maxRedirects, validate: wholeNumber('label.maxRedirects') },
+    maxResponseBytes: { value: D.maxResponseBytes, validate: wholeNumber('label.maxResponseBytes') },
+    retries: { value: D.retries, validate: wholeNumber('label.retries') },
+    retryDelay: { value: D.retryDelay, validate: wholeNumber('label.retryDelay') },
+    signatureEnabled: { value: D.signatureEnabled },
+    signatureHeader: { value: D.signatureHeader },
+    signatureIssuer: { value: D.signatureIssuer },
+    signatureBindRequest: { value: D.signatureBindRequest },
+    concurrency: { value: D.concurrency, validate: wholeNumber('label.concurrency') },
+    rateLimit: { value: D.rateLimit, validate: wholeNumber('label.rateLimit') },
+    cookieJar: { value: D.cookieJar },
+    openapi: { value: D.openapi },
   },
   credentials: {
     username: { type: 'text', validate: requiredFor('username', 'label.username') },
@@ -119,17 +119,18 @@ RED.nodes.registerType('rest-datasource', {
   oneditprepare: function () {
     setEditing(this.id);
     const tabs = createTabs();
-    for (const k of ZERO_DEFAULTS) if (input(k).val() === '') input(k).val('0');
-    createLists(this);
+    // Also fills what Node-RED leaves out of a new node: defaults that are 0 or false.
+    createLists(this, showMigrated(this, 'node-config-input-', migrateDatasource));
     prepareAuth();
-    input('signatureEnabled').on('change', () => input('signatureKey').trigger('change'));
     prepareTls();
+    prepareAdvanced();
     prepareTestConnection(this);
     prepareOpenApiImport(this);
     dialog = { tabs, oauth: prepareOAuth(this) };
   },
   oneditsave: function () {
     saveLists(this);
+    this.version = DATASOURCE_VERSION;
     const indexChanged = saveOpenApiIndex(this);
     // New tokens from Authorize are saved to the credential file by the next Deploy.
     if (closeDialog()) {

@@ -12,16 +12,26 @@ import { registerAdminRoutes } from '../../admin';
 import { networkOptions } from '../../runtime/network-config';
 import { oauthOptions, oauthRuntime, redactTokens } from '../../runtime/oauth-runtime';
 import type { RestDatasourceNode } from '../../runtime/types';
+import { sharedOptions } from '../../runtime/shared-store';
 import { DATASOURCE_CREDENTIALS } from '../../runtime/types';
+import { migrateDatasource } from './migrations';
 
 export = function register(RED: NodeAPI): void {
-  function RestDatasource(this: RestDatasourceNode, config: NodeDef & RawConfig) {
-    RED.nodes.createNode(this, config);
+  function RestDatasource(this: RestDatasourceNode, saved: NodeDef & RawConfig) {
+    RED.nodes.createNode(this, saved);
+    // A datasource saved by an older version: today's settings, defaults for what it lacks.
+    const config = migrateDatasource(saved);
     this.rawConfig = config;
     const credentials = (this.credentials ?? {}) as Record<string, unknown>;
     try {
       const settings = parseSettings(config, credentials);
-      this.datasource = new Datasource(settings, { ...oauthOptions(RED, this.id), ...networkOptions(RED, settings) });
+      const shared = sharedOptions(RED, this.id, settings);
+      this.datasource = new Datasource(settings, {
+        ...oauthOptions(RED, this.id, shared.sharing),
+        ...networkOptions(RED, settings),
+        pacer: shared.pacer,
+      });
+      this.sharedStore = shared.store;
       redactTokens(this.datasource);
     } catch (err) {
       // Never echo a secret, even one that ended up in a wrong field.

@@ -1,7 +1,10 @@
 // The rest-query dialog: the node definition Node-RED registers (defaults literal, so tools can
 // read them), typed header/param/cookie rows, the URL preview and the pagination fields.
 import { textOf } from '../../editor/dom';
+import { isEnvReference, validUrl } from '../../editor/validate';
 import { readTypedRows, resizeTypedRows, typedList } from '../../editor/rows';
+import { showMigrated } from '../../editor/migrate';
+import { QUERY_DEFAULTS as D, QUERY_VERSION, migrateQuery } from './migrations';
 import { LISTS, list, t } from './dialog/common';
 import { prepareCurlImport } from './dialog/curl-import';
 import { prepareOperationPicker } from './dialog/operation-picker';
@@ -15,7 +18,11 @@ function updatePreview(): void {
     return;
   }
   const base = String(ds.baseUrl || '').replace(/\/+$/, '');
-  preview.text(path ? `${base}/${path.replace(/^\/+/, '')}` : `${base} + ${t('label.fromMsgPath')}`);
+  // A base URL from an environment variable is known only at deploy time.
+  const valid = validUrl(ds.baseUrl) || isEnvReference(ds.baseUrl);
+  preview.toggleClass('rds-invalid', !valid).attr('aria-invalid', String(!valid));
+  const url = path ? `${base}/${path.replace(/^\/+/, '')}` : `${base} + ${t('label.fromMsgPath')}`;
+  preview.text(valid ? url : `${url} (${t('label.invalidBaseUrl')})`);
 }
 
 function showPagingFields(): void {
@@ -29,29 +36,30 @@ RED.nodes.registerType('rest-query', {
   category: 'network',
   color: '#e7e7ae',
   defaults: {
-    name: { value: '' },
-    datasource: { value: '', type: 'rest-datasource', required: true },
-    method: { value: 'GET' },
-    path: { value: '' },
-    headers: { value: [] },
-    params: { value: [] },
-    cookies: { value: [] },
-    bodyType: { value: 'auto' },
-    responseType: { value: 'auto' },
-    failOnHttpError: { value: true },
-    timeout: { value: '', validate: RED.validators.number(true) },
-    paginate: { value: 'off' },
-    pageNextPath: { value: '' },
-    pageParam: { value: '' },
-    pageStart: { value: '' },
-    pageStep: { value: '' },
-    pageCursorPath: { value: '' },
-    pageItemsPath: { value: '' },
-    pageMax: { value: 100 },
-    pageOutput: { value: 'each' },
-    payloadPath: { value: '' },
-    payloadPathType: { value: 'path' },
-    operationId: { value: '' },
+    version: { value: QUERY_VERSION },
+    name: { value: D.name },
+    datasource: { value: D.datasource, type: 'rest-datasource', required: true },
+    method: { value: D.method },
+    path: { value: D.path },
+    headers: { value: D.headers },
+    params: { value: D.params },
+    cookies: { value: D.cookies },
+    bodyType: { value: D.bodyType },
+    responseType: { value: D.responseType },
+    failOnHttpError: { value: D.failOnHttpError },
+    timeout: { value: D.timeout, validate: RED.validators.number(true) },
+    paginate: { value: D.paginate },
+    pageNextPath: { value: D.pageNextPath },
+    pageParam: { value: D.pageParam },
+    pageStart: { value: D.pageStart },
+    pageStep: { value: D.pageStep },
+    pageCursorPath: { value: D.pageCursorPath },
+    pageItemsPath: { value: D.pageItemsPath },
+    pageMax: { value: D.pageMax },
+    pageOutput: { value: D.pageOutput },
+    payloadPath: { value: D.payloadPath },
+    payloadPathType: { value: D.payloadPathType },
+    operationId: { value: D.operationId },
   },
   inputs: 1,
   outputs: 1,
@@ -66,7 +74,8 @@ RED.nodes.registerType('rest-query', {
     return this.name ? 'node_label_italic' : '';
   },
   oneditprepare: function () {
-    for (const prop of LISTS) typedList(list(prop), t, this[prop]);
+    const settings = showMigrated(this, 'node-input-', migrateQuery);
+    for (const prop of LISTS) typedList(list(prop), t, settings[prop]);
     prepareCurlImport(this);
     prepareOperationPicker();
     $('#node-input-datasource, #node-input-path').on('change keyup', updatePreview);
@@ -80,6 +89,7 @@ RED.nodes.registerType('rest-query', {
   },
   oneditsave: function () {
     for (const prop of LISTS) this[prop] = readTypedRows(list(prop));
+    this.version = QUERY_VERSION;
   },
   // Lists grow with their rows and the form scrolls; only the typedInputs need a nudge.
   oneditresize: resizeTypedRows,

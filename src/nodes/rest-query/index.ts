@@ -15,6 +15,7 @@ import { int } from '../../lib/settings';
 import { runPaged } from './paged-query';
 import { PayloadMapping } from './payload-mapping';
 import { TypedRows } from './typed-rows';
+import { migrateQuery } from './migrations';
 import type { RestDatasourceNode } from '../../runtime/types';
 import { failureLine } from '../../runtime/failure-line';
 import { ownPort, withOwnPortHint } from '../../runtime/own-port-hint';
@@ -85,8 +86,10 @@ function reportable(err: unknown, redact: (text: string) => string): RestError {
 }
 
 export = function register(RED: NodeAPI): void {
-  function RestQuery(this: Node, config: RestQueryConfig) {
-    RED.nodes.createNode(this, config);
+  function RestQuery(this: Node, saved: RestQueryConfig) {
+    RED.nodes.createNode(this, saved);
+    // A query saved by an older version: today's settings, defaults for what it lacks.
+    const config = migrateQuery(saved);
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the handlers below run with another `this`
     const node = this;
     const dsNode = RED.nodes.getNode(config.datasource) as RestDatasourceNode | null;
@@ -121,12 +124,14 @@ export = function register(RED: NodeAPI): void {
     const codeText = (statusCode: number) => {
       let text = codeTexts.get(statusCode);
       if (text === undefined) {
-        text = String(statusCode) + unverified;
+        text = String(statusCode) + unverified + storeNote;
         if (codeTexts.size < 64) codeTexts.set(statusCode, text);
       }
       return text;
     };
     const unverified = dsNode?.datasource?.tlsVerify === false ? ' ' + RED._('rest-query.status.unverified') : '';
+    // While the shared store is down, every outcome says so too.
+    let storeNote = '';
     // Status texts looked up once per deploy, not per message.
     const requestingText = RED._('rest-query.status.requesting');
     const queuedText = RED._('rest-query.status.queued');
@@ -140,6 +145,20 @@ export = function register(RED: NodeAPI): void {
 
     if (setupError) status('red', 'ring', RED._('rest-query.status.configError'));
     else if (unverified) status('yellow', 'ring', RED._('rest-query.status.unverified'));
+
+    // Several instances: the shared store's outages show here (config nodes have no status).
+    const store = setupError ? undefined : dsNode?.sharedStore;
+    const storeDownText = RED._('rest-query.status.storeDown');
+    const storeStatus = (state: string) => {
+      const note = state === 'down' ? ' ' + RED._('rest-query.status.storeDownNote') : '';
+      if (note === storeNote) return;
+      storeNote = note;
+      codeTexts.clear();
+      if (state === 'down') status('yellow', 'ring', storeDownText);
+      else status('green', 'ring', RED._('rest-query.status.storeUp'));
+    };
+    const offStore = store ? store.onState(storeStatus) : undefined;
+    if (store) storeStatus(store.state);
 
     /** The response fields of the output msg (msg.payload is set by the caller). */
     const shape = (m: Record<string, unknown>, result: HttpResult) => {
@@ -207,7 +226,7 @@ export = function register(RED: NodeAPI): void {
         }
         const ok = isSuccess(fetched.statusCode);
         const text = RED._('rest-query.status.pages', { status: fetched.statusCode, pages: fetched.pages });
-        status(ok ? 'green' : 'red', ok ? 'dot' : 'ring', text + unverified);
+        status(ok ? 'green' : 'red', ok ? 'dot' : 'ring', text + unverified + storeNote);
         return;
       }
       let result;
@@ -253,6 +272,7 @@ export = function register(RED: NodeAPI): void {
 
     node.on('close', () => {
       closed = true;
+      if (offStore) offStore();
       node.status({});
     });
   }

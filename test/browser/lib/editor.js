@@ -1,4 +1,5 @@
 'use strict';
+/* global document -- used inside functions that run in the browser page */
 // A real Node-RED (the runtime the suite runs on) with this package installed into a fresh
 // user directory, and a headless Debian Chromium driven by playwright-core. Nothing is stubbed:
 // the tests click through the same editor a user sees.
@@ -105,6 +106,45 @@ function screenshotPath(name) {
   return path.join(OUTPUT, name);
 }
 
+/** Where the docs' screenshots live; UPDATE_SCREENSHOTS=1 makes the browser test rewrite them. */
+const DOCS_SCREENSHOTS = path.join(ROOT, 'docs', 'screenshots');
+
+/** Wait until no edit tray moves (Node-RED slides trays in and out) for a few frames. */
+async function traysSettled(page) {
+  let last = '';
+  for (let stable = 0, i = 0; stable < 3 && i < 60; i++) {
+    const now = await page.evaluate(() =>
+      JSON.stringify([...document.querySelectorAll('.red-ui-tray')].map((t) => t.getBoundingClientRect())),
+    );
+    stable = now === last ? stable + 1 : 0;
+    last = now;
+    await page.waitForTimeout(50);
+  }
+}
+
+/**
+ * A screenshot of what the user sees: trays at rest, notifications (such as Node-RED 5's
+ * Node.js warning) out of the way. test/output/browser/<name>, and docs/screenshots/<name>
+ * when UPDATE_SCREENSHOTS=1 (unless `docs` is false).
+ */
+async function screenshot(page, name, { docs = true } = {}) {
+  await traysSettled(page);
+  await page.evaluate(() =>
+    document.querySelectorAll('.red-ui-notification').forEach((n) => (n.style.visibility = 'hidden')),
+  );
+  const shot = await page.screenshot({ path: screenshotPath(name) });
+  if (docs && process.env.UPDATE_SCREENSHOTS === '1') {
+    fs.mkdirSync(DOCS_SCREENSHOTS, { recursive: true });
+    fs.writeFileSync(path.join(DOCS_SCREENSHOTS, name), shot);
+  }
+}
+
+/** Type as a user does: Node-RED re-validates on keyup and change, not on the input event. */
+async function typeText(page, selector, text) {
+  await page.fill(selector, text);
+  await page.press(selector, 'End');
+}
+
 /** Node-RED's credential file format: hex IV (16 bytes) + base64 AES-256-CTR of the JSON. */
 function decryptCredentials(text) {
   const crypto = require('crypto');
@@ -125,5 +165,8 @@ module.exports = {
   dragFromPalette,
   deploy,
   screenshotPath,
+  screenshot,
+  traysSettled,
+  typeText,
   decryptCredentials,
 };

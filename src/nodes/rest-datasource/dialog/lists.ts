@@ -17,12 +17,12 @@ export const NAME_VALUE_LISTS = ['oauth2TokenParams', 'oauth2AuthParams', 'oauth
 
 const list = (prop: string): JQuery => $(`#node-config-input-${prop}-list`);
 
-/** Build every list of the dialog from the node's rows and stored secret values. */
-export function createLists(node: RedNode): void {
+/** Build every list of the dialog from the node's (migrated) rows and its stored secret values. */
+export function createLists(node: RedNode, settings: Record<string, unknown>): void {
   const secrets = parseSecrets(node.credentials?.secrets);
   const words = { secret: t('label.secret'), secretHelp: t('label.secretHelp') };
-  for (const prop of SECRET_LISTS) secretList(list(prop), prop, t, words, node[prop], secrets);
-  for (const prop of NAME_VALUE_LISTS) nameValueList(list(prop), t, node[prop]);
+  for (const prop of SECRET_LISTS) secretList(list(prop), prop, t, words, settings[prop], secrets);
+  for (const prop of NAME_VALUE_LISTS) nameValueList(list(prop), t, settings[prop]);
 }
 
 /** The rows of every list; secret values are collected in `secrets`. */

@@ -17,6 +17,8 @@ const chosenId = (): string => textOf($('#node-input-operationId'));
 
 function render(): void {
   const select = $('#rq-op-select').empty();
+  // "no operation" is a choice too, so the list never shows nothing selected
+  $('<option/>').val('').text(t('operation.none')).appendTo(select);
   const words = textOf($('#rq-op-search')).toLowerCase().split(/\s+/).filter(Boolean);
   const groups = new Map<string, IndexedOperation[]>();
   for (const op of operations) {
@@ -37,8 +39,11 @@ function render(): void {
         .appendTo(group);
     }
   }
-  $('#rq-op-count').text(t('operation.count', { shown: select.find('option').length, total: operations.length }));
-  select.val(chosenId());
+  $('#rq-op-count').text(
+    t('operation.count', { shown: select.find('optgroup option').length, total: operations.length }),
+  );
+  const chosen = chosenId();
+  select.val(select.find('option').filter((_i, o) => (o as HTMLOptionElement).value === chosen).length ? chosen : '');
 }
 
 function showDetails(op: IndexedOperation | undefined): void {
@@ -79,7 +84,6 @@ function choose(id: string): void {
 function refresh(): void {
   operations = indexOf(selectedDatasource());
   $('#rq-op-row').toggle(operations.length > 0);
-  if (!operations.length) return;
   render();
   showDetails(operations.find((o) => o.id === chosenId()));
 }
