@@ -87,7 +87,7 @@ describe('imports in the editor (browser)', function () {
     assert.match(details, /--compressed/);
     assert.ok(!details.includes(TOKEN) && !details.includes(SESSION), 'credential values are not shown');
     await page.locator('#rq-curl-panel').evaluate((el) => el.scrollIntoView());
-    await page.screenshot({ path: E.screenshotPath('import-curl.png') });
+    await E.screenshot(page, 'import-curl.png');
 
     await page.click('#rq-curl-new-ds');
     await page.waitForFunction(() => document.querySelector('#rq-url-preview').textContent.endsWith('/api/v3/pet'));
@@ -125,8 +125,6 @@ describe('imports in the editor (browser)', function () {
   });
 
   it('Import OpenAPI sets base URL and auth; a picked operation fills the query and runs', async function () {
-    // the first test's "Successfully deployed" must not cover the screenshots
-    const quiet = await page.addStyleTag({ content: '#red-ui-notifications { display: none; }' });
     const queryId = await w.addNode('rest-query', 460, 320);
     await page.dblclick(w.nodeSel(queryId));
     await page.waitForSelector('#node-input-datasource');
@@ -167,7 +165,7 @@ describe('imports in the editor (browser)', function () {
     assert.strictEqual(await page.inputValue('#node-config-input-authType'), 'apiKey');
     assert.strictEqual(await page.inputValue('#node-config-input-apiKeyName'), 'api_key');
     assert.strictEqual(await page.inputValue('#node-config-input-name'), 'Swagger Petstore');
-    await page.screenshot({ path: E.screenshotPath('import-openapi.png') });
+    await E.screenshot(page, 'import-openapi.png');
     // the key itself is the user's to paste (Authentication tab)
     await w.showTab('auth');
     await w.type('#node-config-input-apiKey', API_KEY);
@@ -186,9 +184,8 @@ describe('imports in the editor (browser)', function () {
     assert.strictEqual(await page.inputValue('#node-input-method'), 'GET');
     assert.strictEqual(await page.inputValue('#node-input-path'), '/pet/{{petId}}');
     assert.match(await page.textContent('#rq-op-details'), /petId \(path, integer, required\)/);
-    await page.screenshot({ path: E.screenshotPath('import-operation.png') });
+    await E.screenshot(page, 'import-operation.png');
     await page.click('#node-dialog-ok');
-    await quiet.evaluate((el) => el.remove());
 
     // An Inject node sending msg.petId 7 (as its dialog would set it), wired to the query.
     const injectId = await page.evaluate((query) => {

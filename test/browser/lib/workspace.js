@@ -11,11 +11,8 @@ function workspace(page, nrUrl) {
   return {
     nodeIds,
     nodeSel,
-    /** Type as a user does: Node-RED re-validates on keyup and change, not on the input event. */
-    async type(sel, text) {
-      await page.fill(sel, text);
-      await page.press(sel, 'End');
-    },
+    /** Type as a user does (E.typeText). */
+    type: (sel, text) => E.typeText(page, sel, text),
     /**
      * Drag a node from the palette; its id. On a loaded machine the palette's drag can miss the
      * first mouse moves (nothing is dropped); then the user drags again, and so does this.
