@@ -125,6 +125,7 @@ describe('import: curl flags', function () {
       'curl "x': /double quote/,
       'curl ^\n "http://x': /Windows cmd syntax/,
       'http --json x': /must start with curl/,
+      [`curl -d '${'x'.repeat(2 * 1024 * 1024)}' http://h`]: /longer than 2097152 characters/,
     };
     for (const [command, message] of Object.entries(bad)) {
       assert.throws(
