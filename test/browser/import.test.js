@@ -207,6 +207,14 @@ describe('imports in the editor (browser)', function () {
     assert.strictEqual(ds.openapi.operations.length, 20);
     assert.strictEqual(ds.openapi.source, `${docs.url}/petstore.json`);
     assert.strictEqual(flow.find((n) => n.id === queryId).operationId, 'getPetById');
+    // Reopened, the datasource dialog names its index and offers its source again.
+    await page.dblclick(w.nodeSel(queryId));
+    await page.click('#node-input-btn-datasource-edit');
+    await page.waitForSelector('#node-config-input-baseUrl');
+    assert.strictEqual(await page.textContent('#rds-openapi-current'), 'Swagger Petstore: 20 operations');
+    assert.strictEqual(await page.inputValue('#rds-openapi-url'), `${docs.url}/petstore.json`);
+    await page.click('#node-config-dialog-cancel');
+    await page.click('#node-dialog-cancel');
     assert.ok(!JSON.stringify(flow).includes(API_KEY));
 
     const before = api.requests.length;

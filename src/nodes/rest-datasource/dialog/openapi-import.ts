@@ -165,6 +165,9 @@ export function prepareOpenApiImport(node: RedNode): void {
   pending = undefined;
   imported = undefined;
   $('#rds-openapi-current').text(describeIndex(node.openapi));
+  // Fetching again from where the index came from is one click.
+  const source = (node.openapi as StoredIndex | '' | undefined) || undefined;
+  if (source?.source) $('#rds-openapi-url').val(source.source);
   $('#rds-openapi-button').on('click', (e) => {
     e.preventDefault();
     $('#rds-openapi-panel').toggle();
