@@ -97,7 +97,7 @@ export function registerImportRoutes(RED: NodeAPI): void {
     let fetcher: SpecFetcher | undefined;
     try {
       const raw = await rawText(req);
-      const body: Body = raw !== undefined ? { text: raw, ...(req.query as Body) } : ((req.body ?? {}) as Body);
+      const body: Body = raw !== undefined ? { ...(req.query as Body), text: raw } : ((req.body ?? {}) as Body);
       let text = typeof body.text === 'string' ? body.text : undefined;
       let sourceUrl: string | undefined;
       if (text === undefined) {
