@@ -45,6 +45,17 @@ describe('imports in the editor (browser)', function () {
     w = workspace(page, nr.url);
   });
 
+  /** A new query node at height y, its dialog open, and in it the dialog of a new datasource; its id. */
+  async function newQueryWithNewDatasource(y) {
+    const queryId = await w.addNode('rest-query', 460, y);
+    await page.dblclick(w.nodeSel(queryId));
+    await page.waitForSelector('#node-input-datasource');
+    await page.selectOption('#node-input-datasource', '_ADD_');
+    await page.click('#node-input-btn-datasource-add');
+    await page.waitForSelector('#node-config-input-baseUrl');
+    return queryId;
+  }
+
   after(async function () {
     if (browser) await browser.close();
     if (nr) await nr.stop();
@@ -125,12 +136,7 @@ describe('imports in the editor (browser)', function () {
   });
 
   it('Import OpenAPI sets base URL and auth; a picked operation fills the query and runs', async function () {
-    const queryId = await w.addNode('rest-query', 460, 320);
-    await page.dblclick(w.nodeSel(queryId));
-    await page.waitForSelector('#node-input-datasource');
-    await page.selectOption('#node-input-datasource', '_ADD_');
-    await page.click('#node-input-btn-datasource-add');
-    await page.waitForSelector('#node-config-input-baseUrl');
+    const queryId = await newQueryWithNewDatasource(320);
 
     await page.click('#rds-openapi-button');
     // Pasted: a description whose server URL has variables, each a field with its default.
@@ -293,12 +299,7 @@ describe('imports in the editor (browser)', function () {
   });
 
   it("loads GitHub's 13 MB description from a file; the picker finds an operation among 1,000+", async function () {
-    const queryId = await w.addNode('rest-query', 460, 800);
-    await page.dblclick(w.nodeSel(queryId));
-    await page.waitForSelector('#node-input-datasource');
-    await page.selectOption('#node-input-datasource', '_ADD_');
-    await page.click('#node-input-btn-datasource-add');
-    await page.waitForSelector('#node-config-input-baseUrl');
+    await newQueryWithNewDatasource(800);
     await page.click('#rds-openapi-button');
     await page.setInputFiles('#rds-openapi-file', require.resolve('@octokit/openapi/generated/api.github.com.json'));
     await page.click('#rds-openapi-read');
