@@ -520,6 +520,10 @@ describe('editor in a browser', function () {
     await page.waitForSelector('#rq-url-preview:not(.rds-invalid)');
     assert.strictEqual(await page.textContent('#rq-url-preview'), `${api.url}/v1/items`);
     assert.notStrictEqual(await page.$eval('#rq-url-preview', (e) => getComputedStyle(e).color), invalidColor);
+    // Text pasted with the mouse or dropped into Path fires only an input event (no key goes
+    // up, no change until the field loses focus): the preview follows it all the same.
+    await page.fill('#node-input-path', 'users/{{payload.id}}');
+    assert.strictEqual(await page.textContent('#rq-url-preview'), `${api.url}/v1/users/{{payload.id}}`);
     await cancelAndRemove(queryId);
   });
 

@@ -77,7 +77,8 @@ RED.nodes.registerType('rest-query', {
   oneditprepare: function () {
     const settings = showMigrated(this, 'node-input-', migrateQuery);
     for (const prop of LISTS) typedList(list(prop), t, settings[prop]);
-    $('#node-input-datasource, #node-input-path').on('change keyup', updatePreview);
+    // `input` as well: text pasted with the mouse or dropped fires no key event.
+    $('#node-input-datasource, #node-input-path').on('input change keyup', updatePreview);
     updatePreview();
     $('#node-input-paginate').on('change', showPagingFields);
     showPagingFields();
