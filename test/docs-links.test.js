@@ -99,4 +99,21 @@ describe('documentation links', function () {
       assert.deepStrictEqual(broken, [], `broken links in ${name}`);
     });
   }
+
+  it('shows every image under docs/ on some page (a screenshot nobody sees goes stale unnoticed)', function () {
+    const shown = new Set();
+    for (const page of pages) {
+      for (const target of links(fs.readFileSync(page, 'utf8'))) {
+        if (/\.png$/i.test(target)) shown.add(path.resolve(path.dirname(page), decodeURIComponent(target)));
+      }
+    }
+    const unshown = [];
+    for (const dir of fs.readdirSync(DOCS, { withFileTypes: true }).filter((d) => d.isDirectory())) {
+      for (const file of fs.readdirSync(path.join(DOCS, dir.name)).filter((f) => /\.png$/i.test(f))) {
+        const image = path.join(DOCS, dir.name, file);
+        if (!shown.has(image)) unshown.push(path.relative(ROOT, image));
+      }
+    }
+    assert.deepStrictEqual(unshown, []);
+  });
 });
