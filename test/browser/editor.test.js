@@ -524,6 +524,18 @@ describe('editor in a browser', function () {
     // up, no change until the field loses focus): the preview follows it all the same.
     await page.fill('#node-input-path', 'users/{{payload.id}}');
     assert.strictEqual(await page.textContent('#rq-url-preview'), `${api.url}/v1/users/{{payload.id}}`);
+
+    // The field a pagination mode needs (the runtime refuses the node without it) is outlined
+    // red while that mode is chosen and empty, as the datasource's auth fields are.
+    const outlined = (id) => page.$eval(`#node-input-${id}`, (e) => e.classList.contains('input-error'));
+    await page.selectOption('#node-input-paginate', 'param');
+    assert.ok(await outlined('pageParam'), 'page parameter required');
+    await type('#node-input-pageParam', 'page');
+    assert.ok(!(await outlined('pageParam')), 'page parameter filled');
+    await page.selectOption('#node-input-paginate', 'nextUrl');
+    assert.ok(await outlined('pageNextPath'), 'next URL path required');
+    await page.selectOption('#node-input-paginate', 'off');
+    assert.ok(!(await outlined('pageNextPath')), 'not needed without pagination');
     await cancelAndRemove(queryId);
   });
 
