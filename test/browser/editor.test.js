@@ -403,6 +403,14 @@ describe('editor in a browser', function () {
     await page.click('#node-input-btn-datasource-add');
     await page.waitForSelector('#node-config-input-baseUrl');
     await E.traysSettled(page);
+    // A base URL the runtime refuses is outlined red: a user name and password in it, a query.
+    for (const refused of ['https://user:secret@api.example.com/v1', 'https://api.example.com/v1?key=1']) {
+      await type('#node-config-input-baseUrl', refused);
+      assert.ok(
+        await page.$eval('#node-config-input-baseUrl', (e) => e.classList.contains('input-error')),
+        `${refused} outlined`,
+      );
+    }
     await type('#node-config-input-baseUrl', `${api.url}/v1`);
 
     // Tab labels fit at the default dialog width: the end of each label is its tab's, not
