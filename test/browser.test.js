@@ -13,6 +13,7 @@ const runner = require('../scripts/lib/node-red-runner');
 const { DebugSidebar } = require('./lib/debug-sidebar');
 const { Browser, findChromium } = require('./lib/browser');
 const { runExample, missingFeature } = require('./lib/example-runs');
+const { startRedis } = require('./lib/redis');
 
 const RUNTIME = process.env.NODE_RED_RUNTIME || 'node-red';
 const SHOTS = path.join(__dirname, 'output', 'screenshots');
@@ -30,6 +31,7 @@ describe(`examples in the editor, in a browser (${RUNTIME})`, function () {
   let sidebar;
   let browser;
   let examples;
+  let redis;
 
   before(async function () {
     if (!findChromium()) {
@@ -47,7 +49,8 @@ describe(`examples in the editor, in a browser (${RUNTIME})`, function () {
     nr = await runner.startNodeRed({ runtime: RUNTIME, userDir, port });
     sidebar = await DebugSidebar.connect(nr.url);
     // The examples as the library serves them, with the port this runtime uses.
-    examples = runner.loadExamples({ port, httpsPort: await runner.freePort() });
+    redis = await startRedis();
+    examples = runner.loadExamples({ port, httpsPort: await runner.freePort(), redisPort: redis.port });
     browser = await Browser.launch({ width: 1600, height: 900 });
     await browser.goto(nr.url);
     await browser.waitFor(
@@ -61,6 +64,7 @@ describe(`examples in the editor, in a browser (${RUNTIME})`, function () {
     if (browser) await browser.close();
     if (sidebar) sidebar.close();
     if (nr) await nr.stop();
+    if (redis) await redis.close();
     if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
   });
 
@@ -110,7 +114,8 @@ describe(`examples in the editor, in a browser (${RUNTIME})`, function () {
               .split(${JSON.stringify(runner.DEMO_HTTP)}).join(${JSON.stringify(new URL(nr.url).host)})
               .split(${JSON.stringify(runner.DEMO_HTTPS)}).join(${JSON.stringify(
                 examples[0] && exampleHttpsHost(examples),
-              )}));
+              )})
+              .split(${JSON.stringify(runner.DEMO_REDIS)}).join(${JSON.stringify(`127.0.0.1:${redis.port}`)}));
             RED.view.importNodes(nodes, { generateIds: false, addFlow: false });
             resolve(true);
           })

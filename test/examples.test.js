@@ -11,6 +11,7 @@ const path = require('path');
 const runner = require('../scripts/lib/node-red-runner');
 const { DebugSidebar } = require('./lib/debug-sidebar');
 const { runExample, missingFeature } = require('./lib/example-runs');
+const { startRedis } = require('./lib/redis');
 
 const RUNTIME = process.env.NODE_RED_RUNTIME || 'node-red';
 
@@ -25,8 +26,11 @@ describe(`examples in a real Node-RED (${RUNTIME})`, function () {
   let nr;
   let sidebar;
   let examples;
+  let redis;
 
   before(async function () {
+    // The shared-store example talks to a real Redis.
+    redis = await startRedis();
     userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rest-datasource-examples-'));
     const port = await runner.freePort();
     const httpsPort = await runner.freePort();
@@ -37,7 +41,7 @@ describe(`examples in a real Node-RED (${RUNTIME})`, function () {
     runner.linkPackage(userDir);
     nr = await runner.startNodeRed({ runtime: RUNTIME, userDir, port });
     sidebar = await DebugSidebar.connect(nr.url);
-    examples = runner.loadExamples({ port, httpsPort });
+    examples = runner.loadExamples({ port, httpsPort, redisPort: redis.port });
     // All together, as `npm start` loads them: ids and demo routes must not collide.
     const rev = await runner.deployFlows(
       nr.url,
@@ -49,6 +53,7 @@ describe(`examples in a real Node-RED (${RUNTIME})`, function () {
   after(async function () {
     if (sidebar) sidebar.close();
     if (nr) await nr.stop();
+    if (redis) await redis.close();
     if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
   });
 

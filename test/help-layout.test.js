@@ -11,7 +11,7 @@ const path = require('path');
 
 const ROOT = path.join(__dirname, '..');
 const LANGS = fs.readdirSync(path.join(ROOT, 'locales'));
-const NODES = ['rest-datasource', 'rest-query'];
+const NODES = ['rest-datasource', 'rest-query', 'rest-shared-store'];
 /** Characters a code span may hold: about what fits the narrowest sidebar beside some text. */
 const MAX_CODE = 30;
 

@@ -66,6 +66,29 @@ describe('oauth2 admin routes under adminAuth (real runtime)', function () {
     fs.rmSync(userDir, { recursive: true, force: true });
   });
 
+  /** The Authorization header of a signed-in editor (the admin user). */
+  async function editorToken() {
+    const res = await request(base, 'POST', '/auth/token', {
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'client_id=node-red-admin&grant_type=password&scope=*&username=admin&password=admin-pw',
+    });
+    assert.strictEqual(res.status, 200, res.text);
+    return { Authorization: 'Bearer ' + JSON.parse(res.text).access_token };
+  }
+
+  it("the shared store's Test route needs an editor token (rest-datasource.write)", async function () {
+    const json = { 'Content-Type': 'application/json' };
+    const body = { url: `redis://127.0.0.1:${await runner.freePort()}` };
+    let res = await request(base, 'POST', '/rest-shared-store/s1/test', { headers: json, body });
+    assert.strictEqual(res.status, 401);
+    res = await request(base, 'POST', '/rest-shared-store/s1/test', {
+      headers: { ...json, ...(await editorToken()) },
+      body,
+    });
+    assert.strictEqual(res.status, 200, res.text);
+    assert.strictEqual(JSON.parse(res.text).ok, false, 'nothing listens there');
+  });
+
   it('start and status refuse requests without a valid editor token; the callback is public', async function () {
     const redirectUri = base + '/rest-datasource/oauth/callback';
     as = await startOAuthServer({
@@ -91,12 +114,7 @@ describe('oauth2 admin routes under adminAuth (real runtime)', function () {
     });
     assert.strictEqual(res.status, 401);
 
-    res = await request(base, 'POST', '/auth/token', {
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: 'client_id=node-red-admin&grant_type=password&scope=*&username=admin&password=admin-pw',
-    });
-    assert.strictEqual(res.status, 200, res.text);
-    const editor = { Authorization: 'Bearer ' + JSON.parse(res.text).access_token };
+    const editor = await editorToken();
 
     // ds1 is neither deployed nor authorized yet: an unknown id (the editor shows nothing then).
     res = await request(base, 'GET', '/rest-datasource/ds1/oauth/status', { headers: editor });

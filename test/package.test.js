@@ -114,7 +114,7 @@ describe('package: npm pack, install like the palette manager, load in Node-RED 
       const get = (route, accept = 'application/json') =>
         runner.request(nr.url, 'GET', route, undefined, { Accept: accept });
 
-      it('registers both node types from the installed module, enabled and without error', async function () {
+      it('registers every node type from the installed module, enabled and without error', async function () {
         const res = await get('nodes');
         assert.strictEqual(res.status, 200);
         const sets = res.body.filter((s) => s.module === NAME);

@@ -15,6 +15,8 @@ const EXAMPLES_DIR = path.join(ROOT, 'examples');
 /** Where the examples expect Node-RED (demo APIs) and the demo HTTPS server. */
 const DEMO_HTTP = '127.0.0.1:1880';
 const DEMO_HTTPS = '127.0.0.1:1881';
+/** Where the shared-store example expects Redis. */
+const DEMO_REDIS = '127.0.0.1:6379';
 
 /** settings.js for a local user directory: loopback only, credentials encrypted. */
 function settingsFile({ port, credentialSecret, logLevel = 'info', tours = true }) {
@@ -48,7 +50,7 @@ function linkPackage(userDir, dir = ROOT) {
 }
 
 /** The examples as {file, name, nodes}, with the demo addresses moved to the given ports. */
-function loadExamples({ port = 1880, httpsPort = 1881, dir = EXAMPLES_DIR } = {}) {
+function loadExamples({ port = 1880, httpsPort = 1881, redisPort = 6379, dir = EXAMPLES_DIR } = {}) {
   return fs
     .readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
@@ -59,7 +61,9 @@ function loadExamples({ port = 1880, httpsPort = 1881, dir = EXAMPLES_DIR } = {}
         .split(DEMO_HTTP)
         .join(`127.0.0.1:${port}`)
         .split(DEMO_HTTPS)
-        .join(`127.0.0.1:${httpsPort}`);
+        .join(`127.0.0.1:${httpsPort}`)
+        .split(DEMO_REDIS)
+        .join(`127.0.0.1:${redisPort}`);
       return { file, name: file.replace(/\.json$/, ''), nodes: JSON.parse(text) };
     });
 }
@@ -209,6 +213,7 @@ module.exports = {
   EXAMPLES_DIR,
   DEMO_HTTP,
   DEMO_HTTPS,
+  DEMO_REDIS,
   settingsFile,
   linkPackage,
   loadExamples,

@@ -2,10 +2,12 @@
 import type { NodeAPI } from 'node-red';
 import { registerOAuthRoutes } from './oauth-routes';
 import { registerTestRoute } from './test-route';
+import { registerSharedStoreRoute } from './shared-store-route';
 import { registerImportRoutes } from './import-routes';
 
 export function registerAdminRoutes(RED: NodeAPI): void {
   registerOAuthRoutes(RED);
   registerTestRoute(RED);
+  registerSharedStoreRoute(RED);
   registerImportRoutes(RED);
 }

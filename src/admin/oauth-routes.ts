@@ -9,6 +9,7 @@ import { Datasource } from '../lib/datasource';
 import { RestError } from '../lib/errors';
 import { Redactor } from '../lib/redact';
 import { parseSettings, secretCredentialValues } from '../lib/settings';
+import type { DatasourceSettings } from '../lib/settings';
 import { createPkce } from '../lib/oauth/pkce';
 import { createOAuthScheme, isOAuthScheme } from '../lib/oauth/scheme';
 import type { TokenSet } from '../lib/oauth/tokens';
@@ -16,6 +17,7 @@ import { deployedDatasource, editorSettings } from './editor-settings';
 import { oauthRuntime } from '../runtime/oauth-runtime';
 import type { PendingContext } from '../runtime/oauth-runtime';
 import { networkOptions } from '../runtime/network-config';
+import { shareTokens } from '../runtime/shared-store';
 
 export const CALLBACK_PATH = '/rest-datasource/oauth/callback';
 
@@ -158,9 +160,10 @@ export function registerOAuthRoutes(RED: NodeAPI): void {
     const code = typeof q.code === 'string' ? q.code : '';
     if (!code) return failed(400, 'The provider sent no authorization code.');
     let ds: Datasource;
+    let settings: DatasourceSettings;
     try {
       // The datasource's own TLS and proxy settings carry the code exchange.
-      const settings = parseSettings(context.config, context.credentials);
+      settings = parseSettings(context.config, context.credentials);
       ds = new Datasource(settings, { oauth2: (s, c) => createOAuthScheme(s, c), ...networkOptions(RED, settings) });
     } catch (err) {
       return failed(400, err instanceof RestError ? err.toString() : String(err));
@@ -171,11 +174,13 @@ export function registerOAuthRoutes(RED: NodeAPI): void {
       return failed(500, 'OAuth 2.0 is not set up');
     }
     scheme.client.authorizationCode(code, redirectUri, verifier).then(
-      (tokens) => {
+      async (tokens) => {
         ds.close();
         // Stored for this node and these settings: a running datasource with the same settings
         // takes them at once, and the next deploy of these settings finds them.
         rt.vault.save(nodeId, scheme.fingerprint, tokens);
+        // Several instances: in the shared store before the page says so, for every instance.
+        await shareTokens(RED, settings, nodeId, scheme.fingerprint, tokens);
         const s = statusOf(tokens);
         callbackPage(res, 200, 'Authorized', 'The datasource is authorized. This window closes by itself.', {
           source: 'rest-datasource',

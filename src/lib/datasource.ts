@@ -61,6 +61,16 @@ export interface DatasourceOptions {
   proxy?: ProxyRoutes;
   /** Extra step run on every request before it is sent (signing). */
   decorate?: (req: WireRequest) => void;
+  /**
+   * The `rateLimit` paced for several instances together (a shared store). Its turn answers
+   * false when it cannot be asked; the datasource then paces per instance.
+   */
+  pacer?: StartPacer;
+}
+
+export interface StartPacer {
+  turn(): Promise<boolean>;
+  close(): void;
 }
 
 export function createAuth(s: DatasourceSettings, client: HttpClient, options: DatasourceOptions): AuthScheme {
@@ -89,6 +99,8 @@ export class Datasource {
   readonly client: HttpClient;
   readonly auth: AuthScheme;
   private readonly limiter: Limiter;
+  /** With a cluster pacer: the per-instance rate used while the pacer cannot be asked. */
+  private readonly fallbackPace?: Limiter;
   private readonly sensitive: ReadonlySet<string>;
   private readonly sensitiveParams: ReadonlySet<string>;
   private readonly inflight = new Set<{ abort(reason?: unknown): void }>();
@@ -137,7 +149,9 @@ export class Datasource {
       });
     }
     if (settings.cookieJar) this.cookieJar = new DatasourceCookieJar(this.base.origin);
-    this.limiter = new Limiter(settings.concurrency, settings.rateLimit);
+    const clusterPaced = !!options.pacer && settings.rateLimit > 0;
+    this.limiter = new Limiter(settings.concurrency, clusterPaced ? 0 : settings.rateLimit);
+    if (clusterPaced) this.fallbackPace = new Limiter(0, settings.rateLimit);
     this.sensitive = new Set([
       'authorization',
       'cookie',
@@ -160,7 +174,7 @@ export class Datasource {
 
   send(plan: RequestPlan, observer?: SendObserver): Promise<HttpResult> {
     if (this.closed) return Promise.reject(new RestError('ABORTED', 'the datasource was redeployed or stopped'));
-    if (this.limiter.unlimited) return this.sendNow(plan, observer);
+    if (this.limiter.unlimited && !this.fallbackPace) return this.sendNow(plan, observer);
     return this.sendLimited(plan, observer);
   }
 
@@ -168,10 +182,18 @@ export class Datasource {
     if (observer?.onQueued) observer.onQueued();
     await this.limiter.acquire();
     try {
+      if (this.fallbackPace) await this.clusterTurn(this.fallbackPace);
       return await this.sendNow(plan, observer);
     } finally {
       this.limiter.release();
     }
+  }
+
+  /** This start's slot of the cluster's rate, or of this instance's while the store is away. */
+  private async clusterTurn(fallback: Limiter): Promise<void> {
+    if (this.options.pacer && (await this.options.pacer.turn())) return;
+    await fallback.acquire();
+    fallback.release();
   }
 
   /** `token`: the access token when a body field holds a `{{$token}}` slot. */
@@ -384,6 +406,8 @@ export class Datasource {
     if (this.closed) return;
     this.closed = true;
     this.limiter.close();
+    if (this.fallbackPace) this.fallbackPace.close();
+    if (this.options.pacer) this.options.pacer.close();
     for (const ac of this.inflight) ac.abort(CLOSED);
     this.inflight.clear();
     if (this.auth.close) this.auth.close();

@@ -98,6 +98,8 @@ export interface DatasourceSettings {
   tlsConfigId: string;
   /** id of a Node-RED `http proxy` node, or '' to use HTTP_PROXY / HTTPS_PROXY / NO_PROXY */
   proxyConfigId: string;
+  /** id of a `rest-shared-store` node (several instances share tokens and the rate limit); empty = none */
+  sharedStoreId: string;
   timeout: number;
   followRedirects: boolean;
   maxRedirects: number;
@@ -294,6 +296,7 @@ export function parseSettings(raw: RawConfig, rawCredentials?: Record<string, un
     tlsVerify: bool(raw, 'tlsVerify', true),
     tlsConfigId: str(raw, 'tls'),
     proxyConfigId: str(raw, 'proxy'),
+    sharedStoreId: str(raw, 'sharedStore'),
     timeout: int(raw, 'timeout', 30000, 1, 24 * 3600 * 1000),
     followRedirects: bool(raw, 'followRedirects', true),
     maxRedirects: int(raw, 'maxRedirects', 5, 0, 50),

@@ -8,6 +8,7 @@ import type { RawConfig } from '../lib/settings';
 import { secretsOf } from '../lib/settings';
 import { StateStore } from '../lib/oauth/pkce';
 import { createOAuthScheme, isOAuthScheme } from '../lib/oauth/scheme';
+import type { OAuthSchemeOptions } from '../lib/oauth/scheme';
 import { TokenVault } from '../lib/oauth/vault';
 
 export interface PendingContext {
@@ -22,14 +23,14 @@ export interface OAuthRuntime {
 
 const runtimes = new WeakMap<object, OAuthRuntime>();
 
-interface SettingsView {
+export interface SettingsView {
   userDir?: unknown;
   credentialSecret?: unknown;
   get?: (name: string) => unknown;
 }
 
 /** The key Node-RED encrypts flows_cred.json with: the user's, or the one it generated. */
-function credentialSecret(settings: SettingsView): string | false | undefined {
+export function credentialSecret(settings: SettingsView): string | false | undefined {
   if (settings.credentialSecret === false) return false;
   if (typeof settings.credentialSecret === 'string' && settings.credentialSecret) return settings.credentialSecret;
   try {
@@ -63,10 +64,14 @@ export function oauthRuntime(RED: NodeAPI): OAuthRuntime {
  * node id the scheme neither uses nor keeps stored tokens (an admin route whose dialog points
  * somewhere else than the deployed node).
  */
-export function oauthOptions(RED: NodeAPI, nodeId: string | undefined): Pick<DatasourceOptions, 'oauth2'> {
+export function oauthOptions(
+  RED: NodeAPI,
+  nodeId: string | undefined,
+  sharing?: OAuthSchemeOptions['sharing'],
+): Pick<DatasourceOptions, 'oauth2'> {
   if (nodeId === undefined) return { oauth2: (settings, client) => createOAuthScheme(settings, client) };
   const { vault } = oauthRuntime(RED);
-  return { oauth2: (settings, client) => createOAuthScheme(settings, client, { vault, nodeId }) };
+  return { oauth2: (settings, client) => createOAuthScheme(settings, client, { vault, nodeId, sharing }) };
 }
 
 /**

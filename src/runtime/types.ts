@@ -3,6 +3,7 @@ import type { Node } from 'node-red';
 import type { Datasource } from '../lib/datasource';
 import type { RestError } from '../lib/errors';
 import type { DatasourceCredentials, RawConfig } from '../lib/settings';
+import type { SharedStore } from '../lib/shared/store';
 
 export interface RestDatasourceNode extends Node<DatasourceCredentials> {
   /** The running datasource, absent when its configuration is invalid. */
@@ -11,6 +12,8 @@ export interface RestDatasourceNode extends Node<DatasourceCredentials> {
   configError?: RestError;
   /** The flow properties it was deployed with (admin routes fill gaps in editor values). */
   rawConfig?: RawConfig;
+  /** The shared store it selected (several instances), for the status of its queries. */
+  sharedStore?: SharedStore;
 }
 
 /** Credential definitions: text ones travel back to the editor, password ones never do. */

@@ -30,7 +30,7 @@ describe('sidebar help in a browser', function () {
     it(`fits the sidebar and shows only msg properties as such: ${locale}`, async function () {
       const { context, page } = await E.openEditor(browser, nr.url, { locale });
       try {
-        for (const type of ['rest-datasource', 'rest-query']) {
+        for (const type of ['rest-datasource', 'rest-query', 'rest-shared-store']) {
           await page.evaluate((t) => {
             RED.sidebar.show('help');
             RED.sidebar.help.show(t);
@@ -52,7 +52,7 @@ describe('sidebar help in a browser', function () {
           assert.ok(seen.width > 200, `the help is visible (${seen.width}px wide)`);
           assert.deepStrictEqual(seen.sticking, [], `${type}: elements wider than the ${seen.width}px help`);
           for (const name of seen.properties) assert.match(name, /^[A-Za-z]\w*$/, `${type}: <dt> ${name}`);
-          if (type === 'rest-datasource') assert.deepStrictEqual(seen.properties, [], 'no msg property list');
+          if (type !== 'rest-query') assert.deepStrictEqual(seen.properties, [], 'no msg property list');
         }
       } finally {
         await context.close();

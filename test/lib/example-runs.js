@@ -95,6 +95,20 @@ const EXPECTED = {
       },
     ],
   },
+  'shared-store-cluster': {
+    steps: [
+      {
+        inject: 'ten quotes at once',
+        debug: 'API response',
+        count: 10,
+        check: (values) =>
+          assert.deepStrictEqual(
+            values.map((v) => v.symbol),
+            ['NR1', 'NR2', 'NR3', 'NR4', 'NR5', 'NR6', 'NR7', 'NR8', 'NR9', 'NR10'],
+          ),
+      },
+    ],
+  },
   'error-handling-catch': {
     steps: [
       {

@@ -15,8 +15,9 @@ if (runtime) helper.init(require.resolve(runtime));
 
 const datasourceNode = require('../../dist/nodes/rest-datasource/index.js');
 const queryNode = require('../../dist/nodes/rest-query/index.js');
+const sharedStoreNode = require('../../dist/nodes/rest-shared-store/index.js');
 
-const NODES = [datasourceNode, queryNode];
+const NODES = [datasourceNode, queryNode, sharedStoreNode];
 
 /** A core node module (e.g. 'network/05-tls.js') of the runtime under test. */
 function coreNode(file) {

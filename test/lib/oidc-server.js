@@ -4,7 +4,12 @@
 // oidc-provider enforces client authentication methods, exact redirect URIs and PKCE.
 const http = require('http');
 
-async function startOidcServer({ redirectUri }) {
+/**
+ * `ttl` overrides token lifetimes in seconds (e.g. {AccessToken: 3}); refresh tokens rotate on
+ * every use and a reused one revokes the grant (oidc-provider's reuse detection). `grants`
+ * lists every token grant ({type, at, ok, error}); `issued` every token handed out.
+ */
+async function startOidcServer({ redirectUri, ttl = {} }) {
   const { default: Provider } = await import('oidc-provider');
   const server = http.createServer();
   const sockets = new Set();
@@ -71,8 +76,14 @@ async function startOidcServer({ redirectUri }) {
       RefreshToken: 3600,
       Session: 3600,
       IdToken: 600,
+      ...ttl,
     },
   });
+  const grants = [];
+  provider.on('grant.success', (ctx) => grants.push({ type: ctx.oidc.params.grant_type, at: Date.now(), ok: true }));
+  provider.on('grant.error', (ctx, err) =>
+    grants.push({ type: ctx.oidc.params && ctx.oidc.params.grant_type, at: Date.now(), ok: false, error: err.error }),
+  );
   const oidc = provider.callback();
   const counts = { token: 0, api: 0 };
   const issued = [];
@@ -143,6 +154,7 @@ async function startOidcServer({ redirectUri }) {
     resource: RESOURCE,
     counts,
     issued,
+    grants,
     close: () =>
       new Promise((resolve) => {
         for (const s of sockets) s.destroy();

@@ -7,9 +7,7 @@ import type { DatasourceCredentials, OAuth2Settings } from '../settings';
 import type { OAuthClient } from './client';
 import { GrantRevokedError } from './client';
 import type { TokenSet } from './tokens';
-
-/** Refresh this long before the expiry (capped at a tenth of a short token's lifetime). */
-const REFRESH_MARGIN_MS = 60 * 1000;
+import { needsRenewal } from './tokens';
 
 export const REAUTHORIZE_HINT =
   'open the datasource in the editor, Authentication tab, and click Authorize to sign in again';
@@ -22,6 +20,38 @@ export interface TokenManagerOptions {
   initial?: TokenSet;
   /** Called with every new token set (persist it, teach the redactor). */
   onTokens?: (tokens: TokenSet) => void;
+  /** Several instances: token requests go through the shared store (see TokenSharing). */
+  sharing?: TokenSharing;
+}
+
+/** A token set and when it was obtained. */
+export interface ObtainedTokens {
+  tokens: TokenSet;
+  issuedAt: number;
+}
+
+/** Why a token request runs without the cluster: the store's own words, naming it. */
+export interface Offline {
+  message: string;
+}
+
+/**
+ * Token requests of a datasource that runs on several instances: a newer set another instance
+ * obtained is used as it is; otherwise `fetch` runs under the cluster's lock with the newest
+ * shared set as its base, and its answer is shared. When the store cannot be reached, `fetch`
+ * runs with `offline` set and must not present a refresh token.
+ */
+export interface TokenSharing {
+  obtain(request: SharingRequest): Promise<ObtainedTokens>;
+  /** Share a set obtained outside a refresh (Authorize in the editor). */
+  publish(tokens: ObtainedTokens): void;
+}
+
+export interface SharingRequest {
+  current: ObtainedTokens | undefined;
+  /** The access token the API refused, never to be adopted again. */
+  rejected?: string;
+  fetch(base: TokenSet | undefined, offline?: Offline): Promise<TokenSet>;
 }
 
 export class TokenManager {
@@ -44,7 +74,7 @@ export class TokenManager {
   /** A valid access token: cached, or obtained by the one shared token request. */
   async accessToken(): Promise<string> {
     const t = this.tokens;
-    if (t && t.accessToken && !this.expiresSoon(t)) return t.accessToken;
+    if (t && !needsRenewal(t, this.issuedAt)) return t.accessToken;
     return (await this.renew()).accessToken;
   }
 
@@ -56,36 +86,43 @@ export class TokenManager {
     const t = this.tokens;
     if (t && t.accessToken === token) {
       this.tokens = { ...t, accessToken: '' };
-      await this.renew();
+      await this.renew(token);
     } else if (this.pending) {
       await this.pending;
     }
   }
 
-  /** Tokens from elsewhere (the authorization callback): used at once. */
-  replace(tokens: TokenSet, notify = true): void {
+  /**
+   * Tokens from elsewhere (the authorization callback): used at once, and shared with the other
+   * instances when `share` is set.
+   */
+  replace(tokens: TokenSet, notify = true, issuedAt = Date.now(), share = !notify): void {
     this.tokens = tokens;
-    this.issuedAt = Date.now();
+    this.issuedAt = issuedAt;
     this.failure = undefined;
     if (notify && this.o.onTokens) this.o.onTokens(tokens);
+    if (share && this.o.sharing) this.o.sharing.publish({ tokens, issuedAt });
   }
 
-  private expiresSoon(t: TokenSet): boolean {
-    if (t.expiresAt === undefined) return false;
-    const lifetime = Math.max(0, t.expiresAt - this.issuedAt);
-    const margin = Math.min(REFRESH_MARGIN_MS, lifetime / 10);
-    return Date.now() >= t.expiresAt - margin;
-  }
-
-  private renew(): Promise<TokenSet> {
-    if (this.failure) return Promise.reject(this.failure);
+  private renew(rejected?: string): Promise<TokenSet> {
+    const sharing = this.o.sharing;
+    // Another instance may have been authorized again: a dead grant still asks the cluster.
+    if (this.failure && !sharing) return Promise.reject(this.failure);
     if (!this.pending) {
-      this.pending = this.obtain().then(
-        (tokens) => {
+      const failure = this.failure;
+      const request: Promise<ObtainedTokens> = sharing
+        ? sharing.obtain({
+            current: this.tokens ? { tokens: this.tokens, issuedAt: this.issuedAt } : undefined,
+            rejected,
+            fetch: (base, offline) => (failure ? Promise.reject(failure) : this.obtain(base, offline)),
+          })
+        : this.obtain(this.tokens).then((tokens) => ({ tokens, issuedAt: Date.now() }));
+      this.pending = request.then(
+        ({ tokens, issuedAt }) => {
           this.pending = undefined;
           // Even after close (a redeploy during a refresh): a rotated refresh token must reach
           // the vault, where the datasource that replaces this one picks it up.
-          this.replace(tokens);
+          if (tokens !== this.tokens) this.replace(tokens, true, issuedAt, false);
           return tokens;
         },
         (err: unknown) => {
@@ -109,10 +146,18 @@ export class TokenManager {
     return this.o.settings.grantType === 'authorization_code' || this.o.settings.grantType === 'manual';
   }
 
-  private async obtain(): Promise<TokenSet> {
+  /** One token request: a refresh with `base`'s refresh token, or the grant itself. */
+  private async obtain(base: TokenSet | undefined, offline?: Offline): Promise<TokenSet> {
     const { settings: s, credentials: c, client } = this.o;
-    const refresh = this.tokens?.refreshToken;
-    if (refresh && s.tokenUrl) {
+    const refresh = base?.refreshToken;
+    if (offline && (this.needsUser() || (refresh && !s.tokenUrl))) {
+      // Presenting the refresh token without the cluster's lock is what gets a grant revoked.
+      throw new RestError(
+        'TOKEN_ERROR',
+        `${offline.message}; the OAuth token needs a refresh, and without the store this instance does not refresh on its own (another instance may be refreshing the same grant); the request was not sent`,
+      );
+    }
+    if (refresh && s.tokenUrl && !offline) {
       try {
         return await client.refresh(refresh);
       } catch (err) {
@@ -128,7 +173,7 @@ export class TokenManager {
       case 'authorization_code':
         throw new RestError(
           'TOKEN_ERROR',
-          this.tokens
+          base
             ? `the access token expired or was rejected and the provider gave no refresh token; ${REAUTHORIZE_HINT}`
             : `the datasource is not authorized yet; ${REAUTHORIZE_HINT}`,
         );

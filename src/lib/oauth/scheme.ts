@@ -11,6 +11,7 @@ import type { WireRequest, WireResponse } from '../types';
 import { OAuthClient } from './client';
 import { oauthFingerprint } from './fingerprint';
 import { TokenManager } from './manager';
+import type { TokenSharing } from './manager';
 import type { TokenSet } from './tokens';
 import { secretsOfTokens } from './tokens';
 import type { TokenVault } from './vault';
@@ -32,6 +33,8 @@ export interface OAuthSchemeOptions {
   vault?: TokenVault;
   /** The datasource's node id, the vault key. */
   nodeId?: string;
+  /** Several instances: token sharing for these settings (their fingerprint), closed with the scheme. */
+  sharing?: (fingerprint: string) => TokenSharing & { close(): void };
 }
 
 function validate(s: DatasourceSettings): void {
@@ -67,6 +70,7 @@ export function createOAuthScheme(
   const fingerprint = oauthFingerprint(s);
   const client = new OAuthClient({ settings: o, credentials: s.credentials, http, timeout: s.timeout });
   const { vault, nodeId } = options;
+  const sharing = options.sharing ? options.sharing(fingerprint) : undefined;
   const pasted: TokenSet | undefined =
     o.grantType === 'manual'
       ? { accessToken: s.credentials.accessToken ?? '', refreshToken: s.credentials.refreshToken }
@@ -78,6 +82,7 @@ export function createOAuthScheme(
     credentials: s.credentials,
     client,
     initial: restored ?? pasted,
+    sharing,
     onTokens: (t) => {
       for (const l of listeners) l(secretsOfTokens(t));
       if (vault && nodeId) vault.save(nodeId, fingerprint, t);
@@ -127,6 +132,7 @@ export function createOAuthScheme(
     currentToken: () => tokens.accessToken(),
     close() {
       if (unsubscribe) unsubscribe();
+      if (sharing) sharing.close();
     },
   };
 }

@@ -50,3 +50,15 @@ export function secretsOfTokens(t: TokenSet | undefined): string[] {
   if (!t) return [];
   return [t.accessToken, t.refreshToken].filter((v): v is string => typeof v === 'string' && v !== '');
 }
+
+/** Refresh this long before the expiry (capped at a tenth of a short token's lifetime). */
+const REFRESH_MARGIN_MS = 60 * 1000;
+
+/** Whether a set obtained at `issuedAt` is due for renewal (expired or about to). */
+export function needsRenewal(t: Readonly<TokenSet>, issuedAt: number, now = Date.now()): boolean {
+  if (!t.accessToken) return true;
+  if (t.expiresAt === undefined) return false;
+  const lifetime = Math.max(0, t.expiresAt - issuedAt);
+  const margin = Math.min(REFRESH_MARGIN_MS, lifetime / 10);
+  return now >= t.expiresAt - margin;
+}

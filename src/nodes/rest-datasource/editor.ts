@@ -79,6 +79,7 @@ RED.nodes.registerType('rest-datasource', {
     tlsVerify: { value: D.tlsVerify },
     tls: { value: D.tls, type: 'tls-config', required: false },
     proxy: { value: D.proxy, type: 'http proxy', required: false },
+    sharedStore: { value: D.sharedStore, type: 'rest-shared-store', required: false },
     timeout: { value: D.timeout, validate: wholeNumber('label.timeout') },
     followRedirects: { value: D.followRedirects },
     maxRedirects: { value: D.maxRedirects, validate: wholeNumber('label.maxRedirects') },

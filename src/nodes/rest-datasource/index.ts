@@ -12,6 +12,7 @@ import { registerAdminRoutes } from '../../admin';
 import { networkOptions } from '../../runtime/network-config';
 import { oauthOptions, oauthRuntime, redactTokens } from '../../runtime/oauth-runtime';
 import type { RestDatasourceNode } from '../../runtime/types';
+import { sharedOptions } from '../../runtime/shared-store';
 import { DATASOURCE_CREDENTIALS } from '../../runtime/types';
 import { migrateDatasource } from './migrations';
 
@@ -24,7 +25,13 @@ export = function register(RED: NodeAPI): void {
     const credentials = (this.credentials ?? {}) as Record<string, unknown>;
     try {
       const settings = parseSettings(config, credentials);
-      this.datasource = new Datasource(settings, { ...oauthOptions(RED, this.id), ...networkOptions(RED, settings) });
+      const shared = sharedOptions(RED, this.id, settings);
+      this.datasource = new Datasource(settings, {
+        ...oauthOptions(RED, this.id, shared.sharing),
+        ...networkOptions(RED, settings),
+        pacer: shared.pacer,
+      });
+      this.sharedStore = shared.store;
       redactTokens(this.datasource);
     } catch (err) {
       // Never echo a secret, even one that ended up in a wrong field.

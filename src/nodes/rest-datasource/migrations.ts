@@ -38,6 +38,7 @@ export const DATASOURCE_DEFAULTS = {
   tlsVerify: true,
   tls: '',
   proxy: '',
+  sharedStore: '',
   timeout: 30000,
   followRedirects: true,
   maxRedirects: 5,

@@ -124,12 +124,14 @@ export = function register(RED: NodeAPI): void {
     const codeText = (statusCode: number) => {
       let text = codeTexts.get(statusCode);
       if (text === undefined) {
-        text = String(statusCode) + unverified;
+        text = String(statusCode) + unverified + storeNote;
         if (codeTexts.size < 64) codeTexts.set(statusCode, text);
       }
       return text;
     };
     const unverified = dsNode?.datasource?.tlsVerify === false ? ' ' + RED._('rest-query.status.unverified') : '';
+    // While the shared store is down, every outcome says so too.
+    let storeNote = '';
     // Status texts looked up once per deploy, not per message.
     const requestingText = RED._('rest-query.status.requesting');
     const queuedText = RED._('rest-query.status.queued');
@@ -143,6 +145,20 @@ export = function register(RED: NodeAPI): void {
 
     if (setupError) status('red', 'ring', RED._('rest-query.status.configError'));
     else if (unverified) status('yellow', 'ring', RED._('rest-query.status.unverified'));
+
+    // Several instances: the shared store's outages show here (config nodes have no status).
+    const store = setupError ? undefined : dsNode?.sharedStore;
+    const storeDownText = RED._('rest-query.status.storeDown');
+    const storeStatus = (state: string) => {
+      const note = state === 'down' ? ' ' + RED._('rest-query.status.storeDownNote') : '';
+      if (note === storeNote) return;
+      storeNote = note;
+      codeTexts.clear();
+      if (state === 'down') status('yellow', 'ring', storeDownText);
+      else status('green', 'ring', RED._('rest-query.status.storeUp'));
+    };
+    const offStore = store ? store.onState(storeStatus) : undefined;
+    if (store) storeStatus(store.state);
 
     /** The response fields of the output msg (msg.payload is set by the caller). */
     const shape = (m: Record<string, unknown>, result: HttpResult) => {
@@ -210,7 +226,7 @@ export = function register(RED: NodeAPI): void {
         }
         const ok = isSuccess(fetched.statusCode);
         const text = RED._('rest-query.status.pages', { status: fetched.statusCode, pages: fetched.pages });
-        status(ok ? 'green' : 'red', ok ? 'dot' : 'ring', text + unverified);
+        status(ok ? 'green' : 'red', ok ? 'dot' : 'ring', text + unverified + storeNote);
         return;
       }
       let result;
@@ -256,6 +272,7 @@ export = function register(RED: NodeAPI): void {
 
     node.on('close', () => {
       closed = true;
+      if (offStore) offStore();
       node.status({});
     });
   }

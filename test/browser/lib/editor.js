@@ -139,6 +139,12 @@ async function screenshot(page, name, { docs = true } = {}) {
   }
 }
 
+/** Type as a user does: Node-RED re-validates on keyup and change, not on the input event. */
+async function typeText(page, selector, text) {
+  await page.fill(selector, text);
+  await page.press(selector, 'End');
+}
+
 /** Node-RED's credential file format: hex IV (16 bytes) + base64 AES-256-CTR of the JSON. */
 function decryptCredentials(text) {
   const crypto = require('crypto');
@@ -161,5 +167,6 @@ module.exports = {
   screenshotPath,
   screenshot,
   traysSettled,
+  typeText,
   decryptCredentials,
 };

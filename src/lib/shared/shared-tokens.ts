@@ -1,0 +1,210 @@
+/**
+ * Single-flight token requests across instances. A datasource that needs a token first reads
+ * the shared record: a usable set another instance obtained is taken as it is. Otherwise it
+ * takes the cluster lock, reads again (the holder before it may just have finished), runs the
+ * token request with the newest shared set (so only the newest refresh token is ever
+ * presented) and writes the answer. Instances that find the lock taken wait, bounded, for the
+ * holder's new version. Without the store an instance keeps a still-valid access token and
+ * never presents a refresh token on its own.
+ */
+import { GrantRevokedError } from '../oauth/client';
+import type { ObtainedTokens, SharingRequest, TokenSharing } from '../oauth/manager';
+import { RestError } from '../errors';
+import type { TokenSet } from '../oauth/tokens';
+import { needsRenewal } from '../oauth/tokens';
+import { tryLock, isLocked } from './lock';
+import type { SharedStore } from './store';
+import { StoreUnavailableError } from './store';
+import type { TokenRecord, TokenRecords } from './token-record';
+import { UNREADABLE } from './token-record';
+
+const POLL_MS = 50;
+
+export interface SharedTokensOptions {
+  store: SharedStore;
+  records: TokenRecords;
+  /** The record's key (datasource id and settings fingerprint) and the lock's. */
+  recordKey: string;
+  lockKey: string;
+  /** How long a request may wait for tokens (the request timeout). */
+  waitMs: number;
+  /** How long one token request may take (the lock outlives it, then expires by itself). */
+  requestMs: number;
+  /** Told once per cause: a record sealed with another credential secret. */
+  warn?: (text: string) => void;
+}
+
+type ReadResult = TokenRecord | typeof UNREADABLE | undefined;
+
+export class SharedTokens implements TokenSharing {
+  /** A set this instance obtained but could not write: written when the store is back. */
+  private unpublished: ObtainedTokens | undefined;
+  /** The newest set this instance knows: offered again after an outage (a restarted store may be empty). */
+  private known: ObtainedTokens | undefined;
+  private warnedUnreadable = false;
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly o: SharedTokensOptions) {
+    this.unsubscribe = o.store.onState((state) => {
+      if (state !== 'up') return;
+      if (!this.unpublished && this.known) this.unpublished = this.known;
+      void this.republish();
+    });
+  }
+
+  close(): void {
+    this.unsubscribe();
+  }
+
+  publish(tokens: ObtainedTokens): void {
+    this.known = tokens;
+    this.unpublished = tokens;
+    void this.republish();
+  }
+
+  async obtain(req: SharingRequest): Promise<ObtainedTokens> {
+    const obtained = await this.obtainShared(req);
+    if (!this.known || obtained.issuedAt >= this.known.issuedAt) this.known = obtained;
+    return obtained;
+  }
+
+  private async obtainShared(req: SharingRequest): Promise<ObtainedTokens> {
+    const deadline = Date.now() + this.o.waitMs;
+    try {
+      for (;;) {
+        const first = await this.read(deadline);
+        if (this.usable(first, req)) return first as TokenRecord;
+        const lock = await tryLock(this.o.store, this.o.lockKey, this.o.requestMs + 2000, this.timeout(deadline));
+        if (lock) {
+          try {
+            return await this.underLock(req, deadline);
+          } finally {
+            await lock.release();
+          }
+        }
+        const adopted = await this.waitForHolder(first, req, deadline);
+        if (adopted) return adopted;
+      }
+    } catch (err) {
+      if (!(err instanceof StoreUnavailableError)) throw err;
+      return this.offline(req, err);
+    }
+  }
+
+  /** Holding the lock: the newest shared set, or a token request based on it, shared. */
+  private async underLock(req: SharingRequest, deadline: number): Promise<ObtainedTokens> {
+    const latest = await this.read(deadline);
+    // A set this instance obtained while the store was away, newer than the stored one.
+    const mine =
+      this.unpublished && (!latest || (latest !== UNREADABLE && latest.issuedAt < this.unpublished.issuedAt))
+        ? this.unpublished
+        : undefined;
+    if (mine) {
+      await this.republish();
+      if (this.usable(mine, req)) return mine;
+    } else if (this.usable(latest, req)) return latest as TokenRecord;
+    // The newest refresh token: this instance's unshared one, the store's, or with no record yet
+    // this instance's own tokens (restored or pasted), which start the shared history. An
+    // unreadable record is not replaced by a possibly older local refresh token.
+    let base: TokenSet | undefined = mine
+      ? mine.tokens
+      : latest === UNREADABLE
+        ? undefined
+        : (latest?.tokens ?? req.current?.tokens);
+    let tokens: TokenSet;
+    try {
+      tokens = await req.fetch(base);
+    } catch (err) {
+      if (!(err instanceof GrantRevokedError)) throw err;
+      // invalid_grant: another instance may have rotated the refresh token meanwhile.
+      const again = await this.read(deadline);
+      if (!again || again === UNREADABLE || again.tokens.refreshToken === base?.refreshToken) throw err;
+      if (this.usable(again, req)) return again;
+      base = again.tokens;
+      tokens = await req.fetch(base);
+    }
+    const obtained = { tokens, issuedAt: Date.now() };
+    try {
+      await this.o.records.write(this.o.recordKey, obtained, false, this.timeout(deadline));
+      this.unpublished = undefined;
+    } catch (err) {
+      if (!(err instanceof StoreUnavailableError)) throw err;
+      // The new refresh token exists only here now: shared as soon as the store is back.
+      this.unpublished = obtained;
+    }
+    return obtained;
+  }
+
+  /** The lock is taken: wait for the holder's new version, or for the lock to go. */
+  private async waitForHolder(
+    seen: ReadResult,
+    req: SharingRequest,
+    deadline: number,
+  ): Promise<TokenRecord | undefined> {
+    const seenVersion = seen && seen !== UNREADABLE ? seen.version : 0;
+    for (;;) {
+      if (Date.now() + POLL_MS > deadline) {
+        throw new RestError(
+          'TOKEN_ERROR',
+          `another instance is refreshing the OAuth token through the shared store ${this.o.store.label} and did not finish within ${this.o.waitMs} ms; the request was not sent`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      const record = await this.read(deadline);
+      if (record && record !== UNREADABLE && record.version !== seenVersion && this.usable(record, req)) return record;
+      if (!(await isLocked(this.o.store, this.o.lockKey, this.timeout(deadline)))) return undefined;
+    }
+  }
+
+  /** The store cannot be reached: a still-valid token, or a token request that presents no refresh token. */
+  private async offline(req: SharingRequest, err: StoreUnavailableError): Promise<ObtainedTokens> {
+    const current = req.current;
+    const t = current?.tokens;
+    if (
+      t &&
+      t.accessToken &&
+      t.accessToken !== req.rejected &&
+      (t.expiresAt === undefined || t.expiresAt > Date.now())
+    ) {
+      return current;
+    }
+    const tokens = await req.fetch(current?.tokens, { message: err.message });
+    const obtained = { tokens, issuedAt: Date.now() };
+    this.unpublished = obtained;
+    return obtained;
+  }
+
+  private usable(record: ObtainedTokens | typeof UNREADABLE | undefined, req: SharingRequest): boolean {
+    if (!record || record === UNREADABLE) return false;
+    const t = record.tokens;
+    return t.accessToken !== req.rejected && !needsRenewal(t, record.issuedAt);
+  }
+
+  private async read(deadline: number): Promise<ReadResult> {
+    const record = await this.o.records.read(this.o.recordKey, this.timeout(deadline));
+    if (record === UNREADABLE && !this.warnedUnreadable && this.o.warn) {
+      this.warnedUnreadable = true;
+      this.o.warn(
+        `the shared OAuth token in ${this.o.store.label} was sealed with another credential secret; every instance must use the same credential secret (settings.js credentialSecret, or the same .config.runtime.json)`,
+      );
+    }
+    return record;
+  }
+
+  /** A store command may take the time left, at most the store's own bound. */
+  private timeout(deadline: number): number | undefined {
+    const left = deadline - Date.now();
+    return left < 2000 ? Math.max(1, left) : undefined;
+  }
+
+  private async republish(): Promise<void> {
+    const pending = this.unpublished;
+    if (!pending) return;
+    try {
+      await this.o.records.write(this.o.recordKey, pending, true);
+      if (this.unpublished === pending) this.unpublished = undefined;
+    } catch {
+      // Still down: tried again when the store is back.
+    }
+  }
+}
