@@ -385,6 +385,20 @@ describe('editor in a browser', function () {
         })
         .map(([, label]) => label.textContent.trim()),
     );
+  /** Visible empty inputs of the open dialogs whose placeholder is wider than the input. */
+  const clippedPlaceholders = (p = page) =>
+    p.$$eval('.red-ui-tray input[placeholder]', (inputs) => {
+      const ctx = document.createElement('canvas').getContext('2d');
+      return inputs
+        .filter((i) => i.offsetParent && !i.value && i.placeholder)
+        .filter((i) => {
+          const s = getComputedStyle(i);
+          ctx.font = `${s.fontStyle} ${s.fontWeight} ${s.fontSize} ${s.fontFamily}`;
+          const room = i.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+          return ctx.measureText(i.placeholder).width > room + 0.5;
+        })
+        .map((i) => `${i.id}: ${i.placeholder}`);
+    });
   /** Whether the user sees `sel`: the element at its visible middle is it (or inside it). */
   const inView = (sel) =>
     page.$eval(sel, (el) => {
@@ -424,6 +438,7 @@ describe('editor in a browser', function () {
     for (const tab of ['connection', 'auth', 'tls', 'advanced']) {
       await showTab(tab);
       assert.ok(await page.isVisible('#rds-test-button'), `Test connection on the ${tab} tab`);
+      assert.deepStrictEqual(await clippedPlaceholders(), [], `placeholders on the ${tab} tab fit`);
     }
     await page.$eval('#rds-test-button', (b) => b.scrollIntoView({ block: 'end' }));
     await type('#rds-test-path', 'health');
@@ -508,6 +523,7 @@ describe('editor in a browser', function () {
     await page.waitForSelector('#node-input-datasource');
     await E.traysSettled(page);
     assert.deepStrictEqual(await wrappedCheckLabels('.red-ui-tray'), [], 'Non-2xx is an error');
+    assert.deepStrictEqual(await clippedPlaceholders(), [], 'placeholders fit');
     const listWidth = await widthOf('.red-ui-editableList:has(#node-input-headers-list)');
     assert.ok(Math.abs((await widthOf('.red-ui-tray .rds-tips')) - listWidth) <= 1, 'hint box width');
     // A datasource whose base URL is not a URL: the preview says so.
@@ -604,6 +620,8 @@ describe('editor in a browser', function () {
         const ids = await p.evaluate(() => RED.nodes.filterNodes({ type: 'rest-query' }).map((n) => n.id));
         await p.dblclick(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${ids[ids.length - 1]}"]`);
         await p.waitForSelector('#node-input-datasource');
+        await E.traysSettled(p);
+        assert.deepStrictEqual(await clippedPlaceholders(p), [], 'query dialog: placeholders fit');
         // The help of the node, as the sidebar shows it.
         await p.click('.red-ui-tray-footer button:has(.fa-book)');
         await p.waitForSelector(`.red-ui-text-bidi-aware > h3:has-text("${help}")`);
@@ -612,6 +630,7 @@ describe('editor in a browser', function () {
         assert.match(await p.textContent('#rds-tabs'), new RegExp(tab));
         await E.traysSettled(p);
         assert.deepStrictEqual(await clippedTabs(p), [], 'tab labels fit');
+        assert.deepStrictEqual(await clippedPlaceholders(p), [], 'datasource dialog: placeholders fit');
         assert.doesNotMatch(await p.textContent('#rds-tab-connection'), /rest-datasource\./, 'no raw catalog key');
         // The docs show German; this machine's Chromium has no Japanese font (boxes).
         await E.screenshot(p, `datasource-${locale}.png`, { docs: locale === 'de-DE' });
