@@ -100,6 +100,15 @@ describe('documentation links', function () {
     });
   }
 
+  it('keeps the promise of README.md and docs/examples.md: each example arrives as one flow tab named "REST: …"', function () {
+    const dir = path.join(ROOT, 'examples');
+    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+      const tabs = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')).filter((n) => n.type === 'tab');
+      assert.strictEqual(tabs.length, 1, `${file}: one flow tab`);
+      assert.match(tabs[0].label, /^REST: \S/, `${file}: tab label`);
+    }
+  });
+
   it('shows every image under docs/ on some page (a screenshot nobody sees goes stale unnoticed)', function () {
     const shown = new Set();
     for (const page of pages) {
