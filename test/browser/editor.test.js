@@ -622,6 +622,29 @@ describe('editor in a browser', function () {
         await p.waitForSelector('#node-input-datasource');
         await E.traysSettled(p);
         assert.deepStrictEqual(await clippedPlaceholders(p), [], 'query dialog: placeholders fit');
+        // A label's icon stays on the line of its text, and the text ends before the field.
+        const labels = await p.$$eval('#dialog-form > .form-row > label:has(> i.fa)', (els) =>
+          els
+            .filter((l) => l.offsetParent)
+            .map((l) => {
+              const icon = l.querySelector('i').getBoundingClientRect();
+              const range = document.createRange();
+              range.selectNodeContents(l);
+              const text = range.getBoundingClientRect();
+              const field = l.nextElementSibling.getBoundingClientRect();
+              return {
+                label: l.textContent.trim(),
+                oneLine: text.height < 2 * icon.height,
+                clear: text.right <= field.left,
+              };
+            }),
+        );
+        assert.ok(labels.length >= 4, 'the icon labels');
+        assert.deepStrictEqual(
+          labels.filter((l) => !l.oneLine || !l.clear),
+          [],
+          'labels on one line, clear of their fields',
+        );
         // The help of the node, as the sidebar shows it.
         await p.click('.red-ui-tray-footer button:has(.fa-book)');
         await p.waitForSelector(`.red-ui-text-bidi-aware > h3:has-text("${help}")`);
