@@ -15,7 +15,7 @@ const CASES = [
   {
     what: 'baseUrl with a query',
     ds: { baseUrl: 'http://127.0.0.1/?a=1' },
-    field: /baseUrl: must not contain \?query/,
+    field: /baseUrl: must not contain \?query or #fragment; put query parameters in the Query parameters list/,
   },
   { what: 'non-numeric timeout', ds: { timeout: 'soon' }, field: /timeout: must be a whole number/ },
   { what: 'huge timeout', ds: { timeout: 1e15 }, field: /timeout: must be a whole number/ },

@@ -99,4 +99,30 @@ describe('documentation links', function () {
       assert.deepStrictEqual(broken, [], `broken links in ${name}`);
     });
   }
+
+  it('keeps the promise of README.md and docs/examples.md: each example arrives as one flow tab named "REST: …"', function () {
+    const dir = path.join(ROOT, 'examples');
+    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+      const tabs = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')).filter((n) => n.type === 'tab');
+      assert.strictEqual(tabs.length, 1, `${file}: one flow tab`);
+      assert.match(tabs[0].label, /^REST: \S/, `${file}: tab label`);
+    }
+  });
+
+  it('shows every image under docs/ on some page (a screenshot nobody sees goes stale unnoticed)', function () {
+    const shown = new Set();
+    for (const page of pages) {
+      for (const target of links(fs.readFileSync(page, 'utf8'))) {
+        if (/\.png$/i.test(target)) shown.add(path.resolve(path.dirname(page), decodeURIComponent(target)));
+      }
+    }
+    const unshown = [];
+    for (const dir of fs.readdirSync(DOCS, { withFileTypes: true }).filter((d) => d.isDirectory())) {
+      for (const file of fs.readdirSync(path.join(DOCS, dir.name)).filter((f) => /\.png$/i.test(f))) {
+        const image = path.join(DOCS, dir.name, file);
+        if (!shown.has(image)) unshown.push(path.relative(ROOT, image));
+      }
+    }
+    assert.deepStrictEqual(unshown, []);
+  });
 });

@@ -144,6 +144,22 @@ describe(`errors in the Debug sidebar of a real Node-RED (${RUNTIME})`, function
     assert.match(nr.output(), /\[error\] \[rest-query:[^\]]+\] ECONNREFUSED: connection refused by http:\/\/127/);
   });
 
+  it('Test connection of that example says the same: the address and the port to use, not cut off', async function () {
+    const ds = example.nodes.find((n) => n.type === 'rest-datasource');
+    // The dialog of the imported example, unchanged: Test connection on its test path.
+    const res = await runner.request(nr.url, 'POST', `rest-datasource/${ds.id}/test`, { path: 'items' });
+    assert.strictEqual(res.status, 200);
+    assert.strictEqual(res.body.ok, false);
+    const address = `127.0.0.1:${closedPort}`;
+    assert.strictEqual(
+      res.body.message,
+      `ECONNREFUSED: connection refused by http://${address}/demo/basic/items: nothing accepts connections at ` +
+        `${address}; check the Base URL and that the API is running (this Node-RED listens on port ${port}: if ` +
+        `the API is served by this Node-RED, as the demo APIs of the package's examples are, put port ${port} in ` +
+        `the datasource's Base URL)`,
+    );
+  });
+
   it('shows an uncaught HTTP error as one line too', async function () {
     const shown = await press(
       'iHttp',

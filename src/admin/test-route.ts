@@ -12,7 +12,12 @@ import { parseSettings, secretCredentialValues } from '../lib/settings';
 import { buildPlan } from '../lib/http/plan';
 import { networkOptions } from '../runtime/network-config';
 import { oauthOptions, redactTokens } from '../runtime/oauth-runtime';
+import { ownPort, withOwnPortHint } from '../runtime/own-port-hint';
 import { editorSettings } from './editor-settings';
+
+/** How much of an API's answer Test connection shows, and of an error. */
+const ANSWER_CHARS = 240;
+const ERROR_CHARS = 1000;
 
 export function registerTestRoute(RED: NodeAPI): void {
   const write = RED.auth.needsPermission('rest-datasource.write');
@@ -25,12 +30,22 @@ export function registerTestRoute(RED: NodeAPI): void {
     const redactor = new Redactor().add(...secretCredentialValues(credentials));
     let ds: Datasource | undefined;
     const redact = (text: string) => redactor.redact(ds ? ds.redact(text) : text);
-    const answer = (ok: boolean, statusCode: number | null, message: string) => {
+    // An answer's body is shown up to ANSWER_CHARS; an error, the package's own text with its
+    // hints (which come last), up to ERROR_CHARS.
+    const answer = (ok: boolean, statusCode: number | null, message: string, limit = ANSWER_CHARS) => {
       // Redacted as received, then once more squeezed to one line (a server may have squeezed
       // a secret's whitespace itself); cut only after that, so a cut secret cannot show.
       const text = redact(redact(message).replace(/\s+/g, ' ').trim());
       if (ds) ds.close();
-      res.json({ ok, statusCode, message: text.length > 240 ? text.slice(0, 240) + '…' : text });
+      res.json({ ok, statusCode, message: text.length > limit ? text.slice(0, limit) + '…' : text });
+    };
+    const failed = (err: unknown) => {
+      // The same hint a query gives: an API served by this Node-RED on another port.
+      const shown =
+        err instanceof RestError
+          ? withOwnPortHint(err, ds?.settings.baseUrl, ownPort(RED.settings as { uiPort?: unknown })).toString()
+          : String(err);
+      answer(false, null, shown, ERROR_CHARS);
     };
     try {
       const settings = parseSettings(config, credentials);
@@ -40,7 +55,7 @@ export function registerTestRoute(RED: NodeAPI): void {
       ds = new Datasource(settings, { ...oauth, ...networkOptions(RED, settings) });
       redactTokens(ds);
     } catch (err) {
-      answer(false, null, err instanceof RestError ? err.toString() : String(err));
+      failed(err);
       return;
     }
     const path =
@@ -52,15 +67,12 @@ export function registerTestRoute(RED: NodeAPI): void {
       () => undefined,
     );
     const current = ds;
-    current.send(plan).then(
-      (result) => {
-        const ok = result.statusCode >= 200 && result.statusCode < 400;
-        const ct = String(result.headers['content-type'] ?? '');
-        // The whole body: `answer` redacts before it squeezes and shortens.
-        const text = decodeText(result.body, ct);
-        answer(ok, result.statusCode, `HTTP ${result.statusCode}${text.trim() ? ': ' + text : ''}`);
-      },
-      (err: unknown) => answer(false, null, err instanceof RestError ? err.toString() : String(err)),
-    );
+    current.send(plan).then((result) => {
+      const ok = result.statusCode >= 200 && result.statusCode < 400;
+      const ct = String(result.headers['content-type'] ?? '');
+      // The whole body: `answer` redacts before it squeezes and shortens.
+      const text = decodeText(result.body, ct);
+      answer(ok, result.statusCode, `HTTP ${result.statusCode}${text.trim() ? ': ' + text : ''}`);
+    }, failed);
   });
 }

@@ -1,9 +1,12 @@
 // Checks the dialogs share: what a base URL and a whole number look like.
 import { trimmed } from './dom';
 
-/** An http(s) URL with a host and an optional path, no query or fragment. */
+/**
+ * An http(s) URL with a host and an optional path: no query or fragment, and no user name or
+ * password before the host (the runtime refuses those in a base URL; Basic auth is the place).
+ */
 export function validUrl(v: unknown): boolean {
-  return /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/i.test(trimmed(v));
+  return /^https?:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/i.test(trimmed(v));
 }
 
 /** A value Node-RED takes from an environment variable at deploy time: `${NAME}` or `$(NAME)`. */

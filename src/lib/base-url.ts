@@ -19,7 +19,10 @@ export function parseBaseUrl(text: string): URL {
     throw configError('baseUrl', 'must not contain a user name or password; use Basic authentication instead');
   }
   if (url.search || url.hash) {
-    throw configError('baseUrl', 'must not contain ?query or #fragment; put query parameters in the Params list');
+    throw configError(
+      'baseUrl',
+      'must not contain ?query or #fragment; put query parameters in the Query parameters list on the Connection tab',
+    );
   }
   return url;
 }

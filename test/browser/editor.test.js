@@ -385,6 +385,20 @@ describe('editor in a browser', function () {
         })
         .map(([, label]) => label.textContent.trim()),
     );
+  /** Visible empty inputs of the open dialogs whose placeholder is wider than the input. */
+  const clippedPlaceholders = (p = page) =>
+    p.$$eval('.red-ui-tray input[placeholder]', (inputs) => {
+      const ctx = document.createElement('canvas').getContext('2d');
+      return inputs
+        .filter((i) => i.offsetParent && !i.value && i.placeholder)
+        .filter((i) => {
+          const s = getComputedStyle(i);
+          ctx.font = `${s.fontStyle} ${s.fontWeight} ${s.fontSize} ${s.fontFamily}`;
+          const room = i.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+          return ctx.measureText(i.placeholder).width > room + 0.5;
+        })
+        .map((i) => `${i.id}: ${i.placeholder}`);
+    });
   /** Whether the user sees `sel`: the element at its visible middle is it (or inside it). */
   const inView = (sel) =>
     page.$eval(sel, (el) => {
@@ -403,6 +417,14 @@ describe('editor in a browser', function () {
     await page.click('#node-input-btn-datasource-add');
     await page.waitForSelector('#node-config-input-baseUrl');
     await E.traysSettled(page);
+    // A base URL the runtime refuses is outlined red: a user name and password in it, a query.
+    for (const refused of ['https://user:secret@api.example.com/v1', 'https://api.example.com/v1?key=1']) {
+      await type('#node-config-input-baseUrl', refused);
+      assert.ok(
+        await page.$eval('#node-config-input-baseUrl', (e) => e.classList.contains('input-error')),
+        `${refused} outlined`,
+      );
+    }
     await type('#node-config-input-baseUrl', `${api.url}/v1`);
 
     // Tab labels fit at the default dialog width: the end of each label is its tab's, not
@@ -416,6 +438,7 @@ describe('editor in a browser', function () {
     for (const tab of ['connection', 'auth', 'tls', 'advanced']) {
       await showTab(tab);
       assert.ok(await page.isVisible('#rds-test-button'), `Test connection on the ${tab} tab`);
+      assert.deepStrictEqual(await clippedPlaceholders(), [], `placeholders on the ${tab} tab fit`);
     }
     await page.$eval('#rds-test-button', (b) => b.scrollIntoView({ block: 'end' }));
     await type('#rds-test-path', 'health');
@@ -500,6 +523,7 @@ describe('editor in a browser', function () {
     await page.waitForSelector('#node-input-datasource');
     await E.traysSettled(page);
     assert.deepStrictEqual(await wrappedCheckLabels('.red-ui-tray'), [], 'Non-2xx is an error');
+    assert.deepStrictEqual(await clippedPlaceholders(), [], 'placeholders fit');
     const listWidth = await widthOf('.red-ui-editableList:has(#node-input-headers-list)');
     assert.ok(Math.abs((await widthOf('.red-ui-tray .rds-tips')) - listWidth) <= 1, 'hint box width');
     // A datasource whose base URL is not a URL: the preview says so.
@@ -520,6 +544,22 @@ describe('editor in a browser', function () {
     await page.waitForSelector('#rq-url-preview:not(.rds-invalid)');
     assert.strictEqual(await page.textContent('#rq-url-preview'), `${api.url}/v1/items`);
     assert.notStrictEqual(await page.$eval('#rq-url-preview', (e) => getComputedStyle(e).color), invalidColor);
+    // Text pasted with the mouse or dropped into Path fires only an input event (no key goes
+    // up, no change until the field loses focus): the preview follows it all the same.
+    await page.fill('#node-input-path', 'users/{{payload.id}}');
+    assert.strictEqual(await page.textContent('#rq-url-preview'), `${api.url}/v1/users/{{payload.id}}`);
+
+    // The field a pagination mode needs (the runtime refuses the node without it) is outlined
+    // red while that mode is chosen and empty, as the datasource's auth fields are.
+    const outlined = (id) => page.$eval(`#node-input-${id}`, (e) => e.classList.contains('input-error'));
+    await page.selectOption('#node-input-paginate', 'param');
+    assert.ok(await outlined('pageParam'), 'page parameter required');
+    await type('#node-input-pageParam', 'page');
+    assert.ok(!(await outlined('pageParam')), 'page parameter filled');
+    await page.selectOption('#node-input-paginate', 'nextUrl');
+    assert.ok(await outlined('pageNextPath'), 'next URL path required');
+    await page.selectOption('#node-input-paginate', 'off');
+    assert.ok(!(await outlined('pageNextPath')), 'not needed without pagination');
     await cancelAndRemove(queryId);
   });
 
@@ -580,6 +620,31 @@ describe('editor in a browser', function () {
         const ids = await p.evaluate(() => RED.nodes.filterNodes({ type: 'rest-query' }).map((n) => n.id));
         await p.dblclick(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${ids[ids.length - 1]}"]`);
         await p.waitForSelector('#node-input-datasource');
+        await E.traysSettled(p);
+        assert.deepStrictEqual(await clippedPlaceholders(p), [], 'query dialog: placeholders fit');
+        // A label's icon stays on the line of its text, and the text ends before the field.
+        const labels = await p.$$eval('#dialog-form > .form-row > label:has(> i.fa)', (els) =>
+          els
+            .filter((l) => l.offsetParent)
+            .map((l) => {
+              const icon = l.querySelector('i').getBoundingClientRect();
+              const range = document.createRange();
+              range.selectNodeContents(l);
+              const text = range.getBoundingClientRect();
+              const field = l.nextElementSibling.getBoundingClientRect();
+              return {
+                label: l.textContent.trim(),
+                oneLine: text.height < 2 * icon.height,
+                clear: text.right <= field.left,
+              };
+            }),
+        );
+        assert.ok(labels.length >= 4, 'the icon labels');
+        assert.deepStrictEqual(
+          labels.filter((l) => !l.oneLine || !l.clear),
+          [],
+          'labels on one line, clear of their fields',
+        );
         // The help of the node, as the sidebar shows it.
         await p.click('.red-ui-tray-footer button:has(.fa-book)');
         await p.waitForSelector(`.red-ui-text-bidi-aware > h3:has-text("${help}")`);
@@ -588,6 +653,7 @@ describe('editor in a browser', function () {
         assert.match(await p.textContent('#rds-tabs'), new RegExp(tab));
         await E.traysSettled(p);
         assert.deepStrictEqual(await clippedTabs(p), [], 'tab labels fit');
+        assert.deepStrictEqual(await clippedPlaceholders(p), [], 'datasource dialog: placeholders fit');
         assert.doesNotMatch(await p.textContent('#rds-tab-connection'), /rest-datasource\./, 'no raw catalog key');
         // The docs show German; this machine's Chromium has no Japanese font (boxes).
         await E.screenshot(p, `datasource-${locale}.png`, { docs: locale === 'de-DE' });

@@ -1,7 +1,7 @@
 // The rest-query dialog: the node definition Node-RED registers (defaults literal, so tools can
 // read them), typed header/param/cookie rows, the URL preview and the pagination fields.
-import { textOf } from '../../editor/dom';
-import { isEnvReference, validUrl } from '../../editor/validate';
+import { textOf, trimmed } from '../../editor/dom';
+import { isEnvReference, validUrl, validator } from '../../editor/validate';
 import { readTypedRows, resizeTypedRows, typedList } from '../../editor/rows';
 import { showMigrated } from '../../editor/migrate';
 import { QUERY_DEFAULTS as D, QUERY_VERSION, migrateQuery } from './migrations';
@@ -25,11 +25,30 @@ function updatePreview(): void {
   preview.text(valid ? url : `${url} (${t('label.invalidBaseUrl')})`);
 }
 
+/** The id of the node whose dialog is open, while it is. */
+let editingId: string | null = null;
+
+/** The pagination mode of a node: the open dialog's choice while it is being edited. */
+function pagingOf(node: RedNode): string {
+  const select = $('#node-input-paginate');
+  if (node.id === editingId && select.length) return textOf(select);
+  return typeof node.paginate === 'string' ? node.paginate : D.paginate;
+}
+
+/** A field the pagination mode `mode` needs (as the runtime does): true, or the reason Node-RED shows. */
+function requiredForPaging(mode: string, label: string): RedValidator {
+  return validator(function (v) {
+    return pagingOf(this) !== mode || trimmed(v) !== '' || t('errors.requiredForPaging', { field: t(label) });
+  });
+}
+
 function showPagingFields(): void {
   const mode = textOf($('#node-input-paginate'));
   $('.rq-page').hide();
   $(`.rq-page-${mode}`).show();
   if (mode !== 'off') $('.rq-page-any').show();
+  // Their requirement follows the mode: let Node-RED check them again.
+  $('#node-input-pageNextPath, #node-input-pageParam').trigger('change');
 }
 
 RED.nodes.registerType('rest-query', {
@@ -49,8 +68,8 @@ RED.nodes.registerType('rest-query', {
     failOnHttpError: { value: D.failOnHttpError },
     timeout: { value: D.timeout, validate: RED.validators.number(true) },
     paginate: { value: D.paginate },
-    pageNextPath: { value: D.pageNextPath },
-    pageParam: { value: D.pageParam },
+    pageNextPath: { value: D.pageNextPath, validate: requiredForPaging('nextUrl', 'label.pageNextPath') },
+    pageParam: { value: D.pageParam, validate: requiredForPaging('param', 'label.pageParam') },
     pageStart: { value: D.pageStart },
     pageStep: { value: D.pageStep },
     pageCursorPath: { value: D.pageCursorPath },
@@ -74,11 +93,13 @@ RED.nodes.registerType('rest-query', {
     return this.name ? 'node_label_italic' : '';
   },
   oneditprepare: function () {
+    editingId = this.id;
     const settings = showMigrated(this, 'node-input-', migrateQuery);
     for (const prop of LISTS) typedList(list(prop), t, settings[prop]);
     prepareCurlImport(this);
     prepareOperationPicker();
-    $('#node-input-datasource, #node-input-path').on('change keyup', updatePreview);
+    // `input` as well: text pasted with the mouse or dropped fires no key event.
+    $('#node-input-datasource, #node-input-path').on('input change keyup', updatePreview);
     updatePreview();
     $('#node-input-paginate').on('change', showPagingFields);
     showPagingFields();
@@ -90,6 +111,10 @@ RED.nodes.registerType('rest-query', {
   oneditsave: function () {
     for (const prop of LISTS) this[prop] = readTypedRows(list(prop));
     this.version = QUERY_VERSION;
+    editingId = null;
+  },
+  oneditcancel: function () {
+    editingId = null;
   },
   // Lists grow with their rows and the form scrolls; only the typedInputs need a nudge.
   oneditresize: resizeTypedRows,
