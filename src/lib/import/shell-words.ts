@@ -112,6 +112,16 @@ export function splitShellWords(text: string): ShellWords {
   /** `$(`, `` ` ``, `${` or `$name` at i: text bash would expand (we keep it literal). */
   const marksExpansion = (j: number) =>
     text[j] === '`' || (text[j] === '$' && /^[({A-Za-z_0-9@*#?!$-]/.test(text[j + 1] ?? ''));
+  /** Keep an expansion at i as literal text of the word; whether one was taken. */
+  const takeExpansion = (): boolean => {
+    if (!marksExpansion(i)) return false;
+    expandable = true;
+    const stop = substitutionEnd(text, i);
+    if (stop <= i) return false;
+    word += text.slice(i, stop);
+    i = stop;
+    return true;
+  };
 
   while (i < text.length) {
     const c = text[i];
@@ -176,30 +186,14 @@ export function splitShellWords(text: string): ShellWords {
           i += 2;
           continue;
         }
-        if (marksExpansion(i)) {
-          expandable = true;
-          const stop = substitutionEnd(text, i);
-          if (stop > i) {
-            word += text.slice(i, stop);
-            i = stop;
-            continue;
-          }
-        }
+        if (takeExpansion()) continue;
         word += d;
         i++;
       }
       i++;
       continue;
     }
-    if (marksExpansion(i)) {
-      expandable = true;
-      const stop = substitutionEnd(text, i);
-      if (stop > i) {
-        word += text.slice(i, stop);
-        i = stop;
-        continue;
-      }
-    }
+    if (takeExpansion()) continue;
     word += c;
     i++;
   }
