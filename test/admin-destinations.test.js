@@ -4,27 +4,15 @@
 // base URL, token URL, authorization URL, proxy or TLS trust elsewhere gets none of them.
 // Real servers count what arrives where.
 const assert = require('assert');
-const http = require('http');
 const { helper, loadQuery, coreNode, useRuntime } = require('./lib/nr');
 const { startServer } = require('./lib/server');
-const { startOAuthServer, deployWithCachedToken } = require('./lib/oauth-server');
+const { startOAuthServer, deployWithCachedToken, visitProvider } = require('./lib/oauth-server');
 const { startProxy } = require('./lib/proxy');
 const { certs, startHttpsServer } = require('./lib/certs');
 const { secret } = require('./lib/secrets');
 
 const CALLBACK = '/rest-datasource/oauth/callback';
 const b64 = (text) => Buffer.from(text).toString('base64');
-
-function visitProvider(url) {
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, (res) => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode, location: res.headers.location }));
-      })
-      .on('error', reject);
-  });
-}
 
 /** Everything a server received, as one text. */
 function received(server) {

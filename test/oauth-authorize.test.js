@@ -3,25 +3,12 @@
 // and the callback's one-time state.
 const assert = require('assert');
 const fs = require('fs');
-const http = require('http');
 const os = require('os');
 const path = require('path');
 const { helper, loadQuery, useRuntime } = require('./lib/nr');
-const { startOAuthServer } = require('./lib/oauth-server');
+const { startOAuthServer, visitProvider } = require('./lib/oauth-server');
 
 const CALLBACK = '/rest-datasource/oauth/callback';
-
-/** What a browser does with the authorize URL: the provider answers with a redirect. */
-function visitProvider(url) {
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, (res) => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode, location: res.headers.location }));
-      })
-      .on('error', reject);
-  });
-}
 
 /** The message the callback page posts to the editor, or undefined. */
 function postedMessage(html) {

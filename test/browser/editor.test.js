@@ -23,10 +23,7 @@ describe('editor in a browser', function () {
   let page;
 
   before(async function () {
-    if (!E.hasChromium()) {
-      console.log('      (skipped: /usr/bin/chromium is missing; install Debian package "chromium")');
-      this.skip();
-    }
+    E.skipWithoutChromium(this);
     api = await startServer();
     nr = await E.startNodeRed();
     browser = await E.launchBrowser();

@@ -13,10 +13,7 @@ describe('sidebar help in a browser', function () {
   let browser;
 
   before(async function () {
-    if (!E.hasChromium()) {
-      console.log('      (skipped: /usr/bin/chromium is missing; install Debian package "chromium")');
-      this.skip();
-    }
+    E.skipWithoutChromium(this);
     nr = await E.startNodeRed();
     browser = await E.launchBrowser();
   });

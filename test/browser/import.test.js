@@ -25,10 +25,7 @@ describe('imports in the editor (browser)', function () {
   let w;
 
   before(async function () {
-    if (!E.hasChromium()) {
-      console.log('      (skipped: /usr/bin/chromium is missing; install Debian package "chromium")');
-      this.skip();
-    }
+    E.skipWithoutChromium(this);
     api = await startServer();
     const petstore = JSON.parse(
       fs.readFileSync(require.resolve('@readme/oas-examples/2.0/json/petstore.json'), 'utf8'),

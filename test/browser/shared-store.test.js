@@ -18,10 +18,7 @@ describe('shared store dialog in a browser', function () {
   let page;
 
   before(async function () {
-    if (!E.hasChromium()) {
-      console.log('      (skipped: /usr/bin/chromium is missing; install Debian package "chromium")');
-      this.skip();
-    }
+    E.skipWithoutChromium(this);
     redis = await startRedis({ password: PASSWORD });
     nr = await E.startNodeRed();
     browser = await E.launchBrowser();

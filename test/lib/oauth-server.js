@@ -4,6 +4,7 @@
 // exact redirect URIs, PKCE S256, one-time codes, known and (optionally rotated) refresh
 // tokens, and exactly the expected extra parameters. Anything unexpected is a 400.
 const crypto = require('crypto');
+const http = require('http');
 const { startServer } = require('./server');
 
 const random = () => crypto.randomBytes(18).toString('base64url');
@@ -275,4 +276,16 @@ async function deployWithCachedToken(as, { credentials, ...options }) {
   return ctx;
 }
 
-module.exports = { startOAuthServer, deployWithCachedToken };
+/** What a browser does with the authorize URL: the provider answers with a redirect. */
+function visitProvider(url) {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode, location: res.headers.location }));
+      })
+      .on('error', reject);
+  });
+}
+
+module.exports = { startOAuthServer, deployWithCachedToken, visitProvider };

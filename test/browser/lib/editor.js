@@ -15,6 +15,13 @@ const CREDENTIAL_SECRET = 'browser-test-credential-secret';
 
 const hasChromium = () => fs.existsSync(CHROMIUM);
 
+/** In a mocha before hook: skip the suite, saying why, on a machine without Chromium. */
+function skipWithoutChromium(ctx) {
+  if (hasChromium()) return;
+  console.log('      (skipped: /usr/bin/chromium is missing; install Debian package "chromium")');
+  ctx.skip();
+}
+
 /**
  * Start Node-RED (the runtime the suite runs on) on 127.0.0.1 with a settings file written
  * here (credentialSecret set, so the credential file is encrypted with a key the test knows)
@@ -159,6 +166,7 @@ module.exports = {
   ROOT,
   OUTPUT,
   hasChromium,
+  skipWithoutChromium,
   startNodeRed,
   launchBrowser,
   openEditor,
