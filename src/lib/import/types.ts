@@ -32,6 +32,8 @@ export interface DatasourceProposal {
   headers?: DatasourceRow[];
   params?: DatasourceRow[];
   cookies?: DatasourceRow[];
+  /** body fields added to every body (only secret ones are proposed: their values are credentials) */
+  body?: DatasourceRow[];
   tlsVerify?: boolean;
   followRedirects?: boolean;
   maxRedirects?: number;
