@@ -22,14 +22,18 @@ export function curlEscape(text: string): string {
 
 /** curl appends `-G` data and `--url-query` parts to the URL with its `%xx` escapes in lower case. */
 export function lowerEscapes(text: string): string {
-  let out = '';
-  for (let i = 0; i < text.length; i++) {
-    if (text[i] === '%' && i + 2 < text.length && /^[0-9A-Fa-f]{2}$/.test(text.slice(i + 1, i + 3))) {
-      out += '%' + text.slice(i + 1, i + 3).toLowerCase();
-      i += 2;
-    } else out += text[i];
+  if (!text.includes('%')) return text;
+  const hex = (c: string | undefined) => c !== undefined && ((c >= '0' && c <= '9') || /[a-f]/i.test(c));
+  const parts: string[] = [];
+  let from = 0;
+  for (let i = text.indexOf('%'); i >= 0 && i + 2 < text.length; i = text.indexOf('%', i + 1)) {
+    if (hex(text[i + 1]) && hex(text[i + 2])) {
+      parts.push(text.slice(from, i + 1), text.slice(i + 1, i + 3).toLowerCase());
+      from = i + 3;
+    }
   }
-  return out;
+  parts.push(text.slice(from));
+  return parts.join('');
 }
 
 /** The query of a URL as written: after the first `?`, before a `#`. */
@@ -81,12 +85,16 @@ export function queryPairs(raw: string): QueryPair[] {
  */
 export function exactRows(pairs: QueryPair[]): Array<{ name: string; values: string[] }> | undefined {
   const rows: Array<{ name: string; values: string[] }> = [];
+  const seen = new Set<string>();
   for (const p of pairs) {
     if (!p.exact) return undefined;
     const last = rows[rows.length - 1];
     if (last && last.name === p.name) last.values.push(p.value);
-    else if (rows.some((r) => r.name === p.name)) return undefined;
-    else rows.push({ name: p.name, values: [p.value] });
+    else if (seen.has(p.name)) return undefined;
+    else {
+      rows.push({ name: p.name, values: [p.value] });
+      seen.add(p.name);
+    }
   }
   return rows;
 }
@@ -98,13 +106,15 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Cookies as rows when the runtime's `a=1; b=2` gives back `text` exactly; else undefined. */
 export function exactCookies(text: string): NameValue[] | undefined {
   const out: NameValue[] = [];
+  const names = new Set<string>();
   for (const part of text.split('; ')) {
     const eq = part.indexOf('=');
     if (eq <= 0) return undefined;
     const name = part.slice(0, eq);
     const value = part.slice(eq + 1);
-    if (!TOKEN.test(name) || !COOKIE_OCTET.test(value) || out.some((c) => c.name === name)) return undefined;
+    if (!TOKEN.test(name) || !COOKIE_OCTET.test(value) || names.has(name)) return undefined;
     out.push({ name, value });
+    names.add(name);
   }
   return out.length ? out : undefined;
 }

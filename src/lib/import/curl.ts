@@ -375,11 +375,14 @@ export function importCurl(command: string, options: CurlImportOptions = {}): Cu
   // Query parameters: a secret-looking name given once is a credential; the rest are rows
   // when rows send the same bytes, else the query text stays in the path as written.
   const credentialParams: NameValue[] = [];
+  const counts = new Map<string, number>();
+  for (const p of pairs) counts.set(p.name, (counts.get(p.name) ?? 0) + 1);
+  const warnedRepeat = new Set<string>();
   const plainPairs = pairs.filter((p) => {
     if (!p.exact || !looksSecret(p.name)) return true;
-    if (pairs.filter((q) => q.name === p.name).length > 1) {
-      if (!warnings.some((w) => w.code === 'repeatedSecret' && w.vars?.name === p.name))
-        warnings.push(curlNotice('repeatedSecret', { name: p.name }));
+    if ((counts.get(p.name) ?? 0) > 1) {
+      if (!warnedRepeat.has(p.name)) warnings.push(curlNotice('repeatedSecret', { name: p.name }));
+      warnedRepeat.add(p.name);
       return true;
     }
     credentialParams.push({ name: p.name, value: p.value });

@@ -34,10 +34,17 @@ export interface SecurityChoice {
 
 const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 
+/** `url` without trailing slashes (an index loop: `/\/+$/` is quadratic on a long run of `/`). */
+function trimSlashes(url: string): string {
+  let end = url.length;
+  while (end > 0 && url[end - 1] === '/') end--;
+  return url.slice(0, end);
+}
+
 function absolute(url: string, sourceUrl: string | undefined): { url: string; relative: boolean } {
-  if (/^https?:\/\//i.test(url)) return { url: url.replace(/\/+$/, ''), relative: false };
-  if (sourceUrl) return { url: new URL(url || '/', sourceUrl).toString().replace(/\/+$/, ''), relative: false };
-  return { url: url.replace(/\/+$/, ''), relative: true };
+  if (/^https?:\/\//i.test(url)) return { url: trimSlashes(url), relative: false };
+  if (sourceUrl) return { url: trimSlashes(new URL(url || '/', sourceUrl).toString()), relative: false };
+  return { url: trimSlashes(url), relative: true };
 }
 
 export function serversOf(spec: Spec, sourceUrl?: string): ServerChoice[] {
