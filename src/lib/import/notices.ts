@@ -67,6 +67,9 @@ export const OPENAPI_NOTICES = {
   schemeType: 'the scheme type "__type__" is not supported',
   relativeServer: 'the server URL is relative: type the API origin in front of it',
   noOperations: 'the description has no operations',
+  unsendable: 'operations with a method the query cannot send are not in the list: __operations__',
+  noSecurity:
+    'the description names no security schemes; if the API needs one, choose it in the datasource: usually a Bearer token, an API key (header or query parameter), Basic user and password, or OAuth 2.0',
 } as const;
 
 /** An explanation: its code, the placeholder values, and the English text. */
