@@ -26,8 +26,8 @@ const TRANSPORT = new Set(['host', 'connection', 'content-length', 'accept-encod
 /** Notices that name no difference in the request (they only say what curl prints). */
 const NAMES_NOTHING = new Set(['output']);
 
-function readCorpus() {
-  const text = fs.readFileSync(path.join(__dirname, 'fixtures', 'curl-corpus.txt'), 'utf8');
+function readCorpus(file = 'curl-corpus.txt') {
+  const text = fs.readFileSync(path.join(__dirname, 'fixtures', file), 'utf8');
   const blocks = text.split(/^### /m).slice(1);
   return blocks.map((block) => {
     const nl = block.indexOf('\n');
@@ -194,9 +194,8 @@ describe('cURL import on a corpus of real-world commands', function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('imports >= 97 % of the applicable commands to exactly the request curl sends, and names every difference', async function () {
-    const corpus = readCorpus();
-    assert.ok(corpus.length >= 100, `the corpus has ${corpus.length} commands`);
+  /** Run every command with curl and imported; one result per command. */
+  async function measure(corpus) {
     await loadQuery({ ds: { baseUrl: 'http://127.0.0.1:1' } });
     const results = [];
     for (const { source, command: original } of corpus) {
@@ -263,6 +262,13 @@ describe('cURL import on a corpus of real-world commands', function () {
       ];
     }
     await helper.unload();
+    return results;
+  }
+
+  it('imports >= 97 % of the applicable commands to exactly the request curl sends, and names every difference', async function () {
+    const corpus = readCorpus();
+    assert.ok(corpus.length >= 100, `the corpus has ${corpus.length} commands`);
+    const results = await measure(corpus);
     const applicable = results.filter((r) => r.applicable);
     const equivalent = applicable.filter((r) => r.equivalent);
     const rate = equivalent.length / applicable.length;
@@ -286,6 +292,14 @@ describe('cURL import on a corpus of real-world commands', function () {
       rate >= 0.97,
       `${equivalent.length} of ${applicable.length} applicable commands equivalent (${summary.rate} %); ` +
         'see test/output/curl-corpus.json',
+    );
+  });
+
+  it('imports each fidelity point of issue 22 to exactly the request curl sends', async function () {
+    const results = await measure(readCorpus('curl-fidelity.txt'));
+    assert.deepStrictEqual(
+      results.filter((r) => !r.applicable || !r.equivalent).map((r) => `${r.source}: ${r.why || r.differs}`),
+      [],
     );
   });
 });
