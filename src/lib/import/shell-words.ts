@@ -175,7 +175,8 @@ export function splitShellWords(text: string): ShellWords {
       if (strip) i++;
       while (BLANK.has(text[i])) i++;
       let raw = '';
-      while (i < text.length && !BLANK.has(text[i]) && text[i] !== '\n' && !OPERATOR.has(text[i])) raw += text[i++];
+      while (i < text.length && !BLANK.has(text[i]) && text[i] !== '\n' && text[i] !== '\r' && !OPERATOR.has(text[i]))
+        raw += text[i++];
       const delimiter = raw.split("'").join('').split('"').join('').split('\\').join('');
       if (!delimiter) throw new ShellSyntaxError('a here-document (<<) has no delimiter word');
       hereDoc = { delimiter, stripTabs: strip, quoted: delimiter !== raw };
@@ -190,10 +191,10 @@ export function splitShellWords(text: string): ShellWords {
       while (at <= text.length) {
         const stop = lineEnd(text, at);
         let line = text.slice(at, stop);
-        if (line.endsWith('\r')) line = line.slice(0, -1);
         if (hereDoc.stripTabs) line = stripTabs(line);
         at = stop + 1;
-        if (line === hereDoc.delimiter) {
+        // A pasted CR LF text: the end line may end in CR; the body keeps its CRs, as bash does.
+        if (line === hereDoc.delimiter || line === hereDoc.delimiter + '\r') {
           closed = true;
           break;
         }
