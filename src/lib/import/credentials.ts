@@ -24,13 +24,15 @@ export interface FoundCredentials {
   user?: { username: string; password?: string; digest: boolean };
   /** `--oauth2-bearer` */
   bearer?: string;
+  /** `--aws-sigv4 aws:amz:REGION:SERVICE`: `-u` then holds the access key ID and secret */
+  aws?: { region: string; service: string };
   headers: NameValue[];
   params: NameValue[];
   cookies: NameValue[];
 }
 
 export interface SplitCredentials {
-  auth: Pick<DatasourceProposal, 'authType' | 'apiKeyName' | 'apiKeyIn' | 'apiKeyPrefix'>;
+  auth: Pick<DatasourceProposal, 'authType' | 'apiKeyName' | 'apiKeyIn' | 'apiKeyPrefix' | 'awsRegion' | 'awsService'>;
   credentials: ProposedCredentials;
   secretRows: { headers: DatasourceRow[]; params: DatasourceRow[]; cookies: DatasourceRow[] };
   /** what stays in the query, in order */
@@ -71,7 +73,15 @@ export function splitCredentials(input: FoundCredentials): SplitCredentials {
     found.push(what);
   };
 
-  if (input.user) {
+  if (input.aws && setAuth('awsSigV4', curlNotice('awsSigV4'))) {
+    // AWS Signature Version 4: the keys of -u, the session token of an X-Amz-Security-Token header.
+    auth.awsRegion = input.aws.region;
+    auth.awsService = input.aws.service;
+    if (input.user) credentials.awsAccessKeyId = input.user.username;
+    if (input.user?.password !== undefined) credentials.awsSecretAccessKey = input.user.password;
+    const token = input.headers.findIndex((h) => h.name.toLowerCase() === 'x-amz-security-token');
+    if (token >= 0) credentials.awsSessionToken = input.headers.splice(token, 1)[0].value;
+  } else if (input.user) {
     setAuth(
       input.user.digest ? 'digest' : 'basic',
       curlNotice('user', { scheme: input.user.digest ? 'Digest' : 'Basic' }),

@@ -30,6 +30,7 @@ export type CurlOption =
   | 'referer'
   | 'max-time'
   | 'upload-file'
+  | 'aws-sigv4'
   | 'output';
 
 interface OptionSpec {
@@ -64,6 +65,8 @@ const LONG: Record<string, OptionSpec> = {
   referer: { option: 'referer', arg: true },
   'max-time': { option: 'max-time', arg: true },
   'upload-file': { option: 'upload-file', arg: true },
+  // AWS Signature Version 4: `provider1[:provider2[:region[:service]]]`, keys from --user
+  'aws-sigv4': { option: 'aws-sigv4', arg: true },
   // Output only: they change what curl shows or writes, not what it sends.
   silent: { option: 'output', arg: false },
   'show-error': { option: 'output', arg: false },
@@ -136,7 +139,6 @@ const LONG_WITH_ARG_UNKNOWN = new Set([
   'retry-max-time',
   'limit-rate',
   'max-filesize',
-  'aws-sigv4',
   'ciphers',
   'proto',
   'proto-redir',

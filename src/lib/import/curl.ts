@@ -128,6 +128,7 @@ export function importCurl(command: string, options: CurlImportOptions = {}): Cu
   let user: FoundCredentials['user'];
   let digest = false;
   let bearer: string | undefined;
+  let aws: { region: string; service: string } | undefined;
   const datasourceExtras: Partial<DatasourceProposal> = {};
   let timeout: number | undefined;
 
@@ -232,6 +233,12 @@ export function importCurl(command: string, options: CurlImportOptions = {}): Cu
       case 'oauth2-bearer':
         bearer = value;
         break;
+      case 'aws-sigv4': {
+        // curl: "aws:amz:REGION:SERVICE"; without region and service it reads them from the host.
+        const [, , region = '', service = ''] = value.split(':');
+        aws = { region, service };
+        break;
+      }
       case 'insecure':
         datasourceExtras.tlsVerify = false;
         warnings.push(curlNotice('insecure'));
@@ -278,6 +285,13 @@ export function importCurl(command: string, options: CurlImportOptions = {}): Cu
     url.password = '';
   }
   if (url.hash) url.hash = '';
+  if (aws && (!aws.region || !aws.service)) {
+    // As curl does: <service>.<region>.<provider>.<tld> (e.g. abc.execute-api.eu-west-1.amazonaws.com).
+    const labels = url.hostname.split('.');
+    const at = labels.length >= 4 ? labels.length - 4 : -1;
+    if (at >= 0) aws = { service: aws.service || labels[at], region: aws.region || labels[at + 1] };
+    if (!aws.region || !aws.service) warnings.push(curlNotice('awsScope'));
+  }
 
   // Query parameters: those of the URL, then with -G the data.
   const params: NameValue[] = [];
@@ -313,7 +327,7 @@ export function importCurl(command: string, options: CurlImportOptions = {}): Cu
     warnings.push(curlNotice('bodyIgnored', { method: finalMethod }));
   }
 
-  const creds = splitCredentials({ user, bearer, headers, params, cookies });
+  const creds = splitCredentials({ user, bearer, aws, headers, params, cookies });
   // A Content-Type the body type sets by itself needs no row.
   const queryHeaders = creds.headers.filter(
     (h) => !(h.name.toLowerCase() === 'content-type' && impliedContentType(bodyType, h.value)),

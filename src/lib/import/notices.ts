@@ -36,6 +36,8 @@ export const CURL_NOTICES = {
   apiKeyParam: '__name__: API key query parameter',
   secretParam: '__name__ (secret query parameter row)',
   secretCookie: 'cookie __name__ (secret cookie row)',
+  awsSigV4: '--aws-sigv4 with -u: AWS Signature Version 4 (access key ID and secret access key)',
+  awsScope: '--aws-sigv4 names no region or service and the host does not show them: type them in the datasource',
 } as const;
 
 export const OPENAPI_NOTICES = {
@@ -53,6 +55,10 @@ export const OPENAPI_NOTICES = {
   schemeType: 'the scheme type "__type__" is not supported',
   relativeServer: 'the server URL is relative: type the API origin in front of it',
   noOperations: 'the description has no operations',
+  awsSigV4: 'AWS Signature Version 4 (API Gateway IAM): enter the access key ID and secret access key',
+  awsSigV4Region:
+    'AWS Signature Version 4 (API Gateway IAM): enter the region, the access key ID and secret access key',
+  oauth1: 'OAuth 1.0a: enter the consumer key and secret, and the token and token secret unless two-legged',
 } as const;
 
 /** An explanation: its code, the placeholder values, and the English text. */
