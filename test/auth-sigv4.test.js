@@ -57,6 +57,7 @@ describe('AWS SigV4 verified by botocore', function () {
         res.statusCode = 503;
         return res.end('{}');
       }
+      if (req.url.startsWith('/stage/login')) res.setHeader('Set-Cookie', 'sid=s1; Path=/');
       const page = /[?&]page=(\d)/.exec(req.url);
       if (req.url.startsWith('/stage/pages') && (!page || page[1] !== '3')) {
         const next = page ? Number(page[1]) + 1 : 2;
@@ -170,6 +171,38 @@ describe('AWS SigV4 verified by botocore', function () {
     assert.strictEqual(r.msg.statusCode, 200);
     assert.strictEqual(r.msg.payload.length, 3);
     allVerified();
+  });
+
+  it('signs the jar cookie and the HS256 signature header too (they are final before signing)', async function () {
+    service = 'execute-api';
+    const ctx = await loadQuery({
+      ds: {
+        baseUrl: api.url + '/stage',
+        authType: 'awsSigV4',
+        awsRegion: 'eu-west-1',
+        awsService: 'execute-api',
+        cookieJar: true,
+        signatureEnabled: true,
+      },
+      credentials: {
+        awsAccessKeyId: ACCESS_KEY,
+        awsSecretAccessKey: secretKey,
+        signatureKey: 'a-shared-secret-of-more-than-32-characters!',
+      },
+      query: { path: 'login' },
+    });
+    assert.strictEqual((await ctx.run({})).msg.statusCode, 200);
+    assert.strictEqual((await ctx.run({})).msg.statusCode, 200);
+    allVerified();
+    assert.strictEqual(verdicts[1].headers.cookie, 'sid=s1');
+    assert.match(verdicts[1].signedHeaders, /^cookie;host;x-amz-content-sha256;x-amz-date;x-signature$/);
+  });
+
+  it('an Authorization header set by the msg is sent as it is, unsigned', async function () {
+    const { error } = await send({ query: { path: 'mine' }, msg: { headers: { Authorization: 'Bearer mine' } } });
+    assert.strictEqual(error.error.code, 'HTTP_ERROR');
+    assert.strictEqual(verdicts[0].headers.authorization, 'Bearer mine');
+    assert.strictEqual(verdicts[0].headers['x-amz-date'], undefined);
   });
 
   it('a wrong secret is refused by the verifier (the check is real)', async function () {
