@@ -681,6 +681,28 @@ describe('editor in a browser', function () {
         assert.doesNotMatch(await p.textContent('#rds-tab-connection'), /rest-datasource\./, 'no raw catalog key');
         // The docs show German; this machine's Chromium has no Japanese font (boxes).
         await E.screenshot(p, `datasource-${locale}.png`, { docs: locale === 'de-DE' });
+        // AWS Signature V4 and OAuth 1.0a: their labels with an icon stay on one line.
+        await p.waitForTimeout(450);
+        await p.click('#rds-tabs a[href="#rds-tab-auth"]');
+        for (const [authType, method] of [
+          ['awsSigV4', ''],
+          ['oauth1', 'HMAC-SHA1'],
+          ['oauth1', 'RSA-SHA256'],
+        ]) {
+          await p.selectOption('#node-config-input-authType', authType);
+          if (method) await p.selectOption('#node-config-input-oauth1SignatureMethod', method);
+          const wrapped = await p.$$eval('#rds-tab-auth .form-row > label:has(> i.fa)', (els) =>
+            els
+              .filter((l) => l.offsetParent)
+              .filter((l) => {
+                const range = document.createRange();
+                range.selectNodeContents(l);
+                return range.getBoundingClientRect().height >= 2 * l.querySelector('i').getBoundingClientRect().height;
+              })
+              .map((l) => l.textContent.trim()),
+          );
+          assert.deepStrictEqual(wrapped, [], `${authType} ${method}: icon labels on one line`);
+        }
       } finally {
         await context.close();
       }
