@@ -58,6 +58,15 @@ describe('AWS SigV4 and OAuth 1.0a secrets are masked', function () {
     assert.ok(masked.includes('oauth_consumer_key="consumer-key"'), masked);
   });
 
+  it('a datasource saved before these settings existed gets their defaults', function () {
+    const { migrateDatasource } = require('../../dist/nodes/rest-datasource/migrations');
+    const m = migrateDatasource({ baseUrl: 'https://x.example', authType: 'basic' });
+    assert.deepStrictEqual(
+      [m.awsRegion, m.awsService, m.oauth1SignatureMethod, m.oauth1Realm],
+      ['', '', 'HMAC-SHA1', ''],
+    );
+  });
+
   it('missing settings are CONFIG_ERRORs naming the field', function () {
     const bad = (raw, creds, field) =>
       assert.throws(
