@@ -35,6 +35,8 @@ export interface FoundCredentials {
   user?: { username: string; password?: string; digest: boolean };
   /** `--oauth2-bearer` */
   bearer?: string;
+  /** `--aws-sigv4 aws:amz:REGION:SERVICE`: `-u` then holds the access key ID and secret */
+  aws?: { region: string; service: string };
   headers: NameValue[];
   params: NameValue[];
   cookies: NameValue[];
@@ -43,7 +45,7 @@ export interface FoundCredentials {
 }
 
 export interface SplitCredentials {
-  auth: Pick<DatasourceProposal, 'authType' | 'apiKeyName' | 'apiKeyIn' | 'apiKeyPrefix'>;
+  auth: Pick<DatasourceProposal, 'authType' | 'apiKeyName' | 'apiKeyIn' | 'apiKeyPrefix' | 'awsRegion' | 'awsService'>;
   credentials: ProposedCredentials;
   secretRows: { headers: DatasourceRow[]; params: DatasourceRow[]; cookies: DatasourceRow[]; body: DatasourceRow[] };
   /** what stays in the query, in order */
@@ -86,7 +88,15 @@ export function splitCredentials(input: FoundCredentials): SplitCredentials {
     found.push(what);
   };
 
-  if (input.user && input.user.username === '' && !input.user.digest) {
+  if (input.aws && setAuth('awsSigV4', curlNotice('awsSigV4'))) {
+    // AWS Signature Version 4: the keys of -u, the session token of an X-Amz-Security-Token header.
+    auth.awsRegion = input.aws.region;
+    auth.awsService = input.aws.service;
+    if (input.user) credentials.awsAccessKeyId = input.user.username;
+    if (input.user?.password !== undefined) credentials.awsSecretAccessKey = input.user.password;
+    const token = input.headers.findIndex((h) => h.name.toLowerCase() === 'x-amz-security-token');
+    if (token >= 0) credentials.awsSessionToken = input.headers.splice(token, 1)[0].value;
+  } else if (input.user && input.user.username === '' && !input.user.digest) {
     // `-u :password`: the datasource's Basic auth needs a user name, so the header curl sends
     // (`Basic` of ":password") becomes a secret header row instead.
     const value = 'Basic ' + Buffer.from(':' + (input.user.password ?? ''), 'utf8').toString('base64');

@@ -32,6 +32,7 @@ export type CurlOption =
   | 'upload-file'
   | 'url-query'
   | 'range'
+  | 'aws-sigv4'
   | 'output';
 
 interface OptionSpec {
@@ -68,6 +69,8 @@ const LONG: Record<string, OptionSpec> = {
   'upload-file': { option: 'upload-file', arg: true },
   'url-query': { option: 'url-query', arg: true },
   range: { option: 'range', arg: true },
+  // AWS Signature Version 4: `provider1[:provider2[:region[:service]]]`, keys from --user
+  'aws-sigv4': { option: 'aws-sigv4', arg: true },
   // Output only: they change what curl shows or writes, not what it sends.
   silent: { option: 'output', arg: false },
   'show-error': { option: 'output', arg: false },
@@ -181,7 +184,6 @@ const LONG_WITH_ARG_UNKNOWN = new Set([
   'retry-max-time',
   'limit-rate',
   'max-filesize',
-  'aws-sigv4',
   'ciphers',
   'proto',
   'proto-redir',

@@ -147,6 +147,7 @@ export function importCurl(command: string, options: CurlImportOptions = {}): Cu
   let user: FoundCredentials['user'];
   let digest = false;
   let bearer: string | undefined;
+  let aws: { region: string; service: string } | undefined;
   const datasourceExtras: Partial<DatasourceProposal> = {};
   let timeout: number | undefined;
 
@@ -271,6 +272,12 @@ export function importCurl(command: string, options: CurlImportOptions = {}): Cu
       case 'oauth2-bearer':
         bearer = value;
         break;
+      case 'aws-sigv4': {
+        // curl: "aws:amz:REGION:SERVICE"; without region and service it reads them from the host.
+        const [, , region = '', service = ''] = value.split(':');
+        aws = { region, service };
+        break;
+      }
       case 'insecure':
         datasourceExtras.tlsVerify = false;
         warnings.push(curlNotice('insecure'));
@@ -321,6 +328,13 @@ export function importCurl(command: string, options: CurlImportOptions = {}): Cu
     url.password = '';
   }
   if (url.hash) url.hash = '';
+  if (aws && (!aws.region || !aws.service)) {
+    // As curl does: <service>.<region>.<provider>.<tld> (e.g. abc.execute-api.eu-west-1.amazonaws.com).
+    const labels = url.hostname.split('.');
+    const at = labels.length >= 4 ? labels.length - 4 : -1;
+    if (at >= 0) aws = { service: aws.service || labels[at], region: aws.region || labels[at + 1] };
+    if (!aws.region || !aws.service) warnings.push(curlNotice('awsScope'));
+  }
 
   // The query as curl sends it: the URL's as written, then with -G the data, then --url-query
   // parts (curl writes the escapes of what it appends in lower case).
@@ -401,6 +415,7 @@ export function importCurl(command: string, options: CurlImportOptions = {}): Cu
   const creds = splitCredentials({
     user,
     bearer,
+    aws,
     headers,
     params: credentialParams,
     cookies: cookies ?? [],

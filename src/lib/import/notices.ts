@@ -50,6 +50,8 @@ export const CURL_NOTICES = {
   emptyUser: '-u with an empty user name: Authorization: Basic header (secret header row)',
   secretBodyField: 'body field __name__ (secret body row; the datasource adds it to the body)',
   secretBodyLeftOut: 'body field __name__ was left out of the payload (it is nested); add it in msg.payload',
+  awsSigV4: '--aws-sigv4 with -u: AWS Signature Version 4 (access key ID and secret access key)',
+  awsScope: '--aws-sigv4 names no region or service and the host does not show them: type them in the datasource',
 } as const;
 
 export const OPENAPI_NOTICES = {
@@ -70,6 +72,10 @@ export const OPENAPI_NOTICES = {
   unsendable: 'operations with a method the query cannot send are not in the list: __operations__',
   noSecurity:
     'the description names no security schemes; if the API needs one, choose it in the datasource: usually a Bearer token, an API key (header or query parameter), Basic user and password, or OAuth 2.0',
+  awsSigV4: 'AWS Signature Version 4 (API Gateway IAM): enter the access key ID and secret access key',
+  awsSigV4Region:
+    'AWS Signature Version 4 (API Gateway IAM): enter the region, the access key ID and secret access key',
+  oauth1: 'OAuth 1.0a: enter the consumer key and secret, and the token and token secret unless two-legged',
 } as const;
 
 /** An explanation: its code, the placeholder values, and the English text. */
