@@ -247,7 +247,7 @@ export class Datasource {
   private async onOriginWire(req: WireRequest): Promise<{ wire: WireRequest; filled: boolean }> {
     const needsToken = hasSlotIn(req);
     // Nothing to add: the request goes out as it is (no copy on the common path).
-    if (!needsToken && !this.cookieJar && !this.signer) return { wire: req, filled: false };
+    if (!needsToken && !this.cookieJar && !this.signer && !this.auth.sign) return { wire: req, filled: false };
     const headers = new Map(req.headers);
     let query = req.query;
     if (needsToken) {
@@ -264,6 +264,8 @@ export class Datasource {
       if (value !== undefined) headers.set('cookie', [current?.[0] ?? 'Cookie', value]);
     }
     if (this.signer) this.signer.sign(wire);
+    // The scheme's own signature (DPoP proof) comes last: it covers the request as sent.
+    if (this.auth.sign) await this.auth.sign(wire);
     return { wire, filled: needsToken };
   }
 
@@ -355,7 +357,7 @@ export class Datasource {
         // Token slots, jar cookies, a signature: only then is the request copied for the wire.
         let wire = req;
         let filled = false;
-        if (onOrigin && (this.cookieJar || this.signer || hasSlotIn(req)))
+        if (onOrigin && (this.cookieJar || this.signer || this.auth.sign || hasSlotIn(req)))
           ({ wire, filled } = await this.onOriginWire(req));
         let res = await this.client.exchange(wire, ac.signal);
         // The URL a flow sees shows the placeholder, never the token.

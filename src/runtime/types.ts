@@ -31,6 +31,9 @@ export const DATASOURCE_CREDENTIALS = {
   key: { type: 'password' },
   passphrase: { type: 'password' },
   signatureKey: { type: 'password' },
+  clientPrivateKey: { type: 'password' },
+  serviceAccountKey: { type: 'password' },
+  dpopKey: { type: 'password' },
   // JSON of the secret rows' values; text so the editor can show the rows (masked) again.
   secrets: { type: 'text' },
 } as const;

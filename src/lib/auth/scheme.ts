@@ -9,6 +9,12 @@ import type { WireRequest, WireResponse } from '../types';
 export interface AuthScheme {
   apply(req: WireRequest): void | Promise<void>;
   shouldRetry?(req: WireRequest, res: WireResponse): boolean | Promise<boolean>;
+  /**
+   * Sign the request exactly as it goes on the wire (every header, parameter and body byte
+   * final: token slots filled, cookies added): run last, on every exchange with the origin —
+   * each retry, page and redirect hop. `wire` is that exchange's own copy.
+   */
+  sign?(wire: WireRequest): void | Promise<void>;
   /** Lower-case header names this scheme fills with secrets. */
   readonly sensitiveHeaders: readonly string[];
   /** Query parameter names this scheme fills with secrets. */
