@@ -208,6 +208,8 @@ export function registerOAuthRoutes(RED: NodeAPI): void {
     res.set('Cache-Control', 'no-store');
     // Neither deployed nor authorized before its first deploy: an unknown id.
     if (!node && !tokens) return res.status(404).json({ error: 'no rest-datasource with this id' });
-    return res.json(statusOf(tokens));
+    // jwt_bearer with a service-account key: which account signs (its e-mail, never the key).
+    const account = isOAuthScheme(auth) ? auth.client.bearer?.account : undefined;
+    return res.json({ ...statusOf(tokens), ...(account ? { account } : {}) });
   });
 }
