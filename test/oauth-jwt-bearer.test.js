@@ -191,4 +191,50 @@ describe('oauth2 jwt_bearer grant', function () {
     }
     assert.strictEqual(srv.requests.length, 0);
   });
+
+  it('Test connection with another token URL signs nothing with the stored key or service-account key', async function () {
+    srv = await startBearerServer({ publicKey: rsa.publicKey });
+    const evil = await startServer((req, res) => {
+      res.statusCode = 400;
+      res.end('{"error":"invalid_request"}');
+    });
+    try {
+      const saKey = JSON.stringify({
+        type: 'service_account',
+        client_email: 'r@p',
+        private_key: pem,
+        token_uri: srv.tokenUrl,
+      });
+      for (const credentials of [{ clientPrivateKey: pem }, { serviceAccountKey: saKey }]) {
+        await loadQuery({
+          ds: {
+            baseUrl: srv.url + '/api',
+            authType: 'oauth2',
+            oauth2GrantType: 'jwt_bearer',
+            oauth2TokenUrl: credentials.serviceAccountKey ? '' : srv.tokenUrl,
+            oauth2AssertionIssuer: 'iss-x',
+          },
+          credentials,
+        });
+        const moved = await helper
+          .request()
+          .post('/rest-datasource/ds/test')
+          .send({ oauth2TokenUrl: evil.url + '/token', clientPrivateKey: '__PWRD__', serviceAccountKey: '__PWRD__' })
+          .expect(200);
+        assert.strictEqual(moved.body.ok, false);
+        assert.match(moved.body.message, /CONFIG_ERROR/);
+        assert.strictEqual(evil.requests.length, 0);
+        // unchanged destination: the stored key signs (not vacuous)
+        const same = await helper
+          .request()
+          .post('/rest-datasource/ds/test')
+          .send({ clientPrivateKey: '__PWRD__', serviceAccountKey: '__PWRD__' })
+          .expect(200);
+        assert.strictEqual(same.body.ok, true, same.body.message);
+        await helper.unload();
+      }
+    } finally {
+      await evil.close();
+    }
+  });
 });
