@@ -50,8 +50,7 @@ export function clientAssertionSigner(
     throw configError('clientId', `is required for ${s.clientAuth}; it is the issuer and subject of the assertion`);
   let key: SigningKey;
   if (s.clientAuth === 'client_secret_jwt') {
-    if (s.clientAssertionAlg !== 'HS256')
-      throw configError('oauth2ClientAssertionAlg', 'client_secret_jwt signs with HS256 (the client secret)');
+    // HS256 is the one algorithm of a shared secret: whatever oauth2ClientAssertionAlg says.
     if (!c.clientSecret) throw configError('clientSecret', 'is required for client_secret_jwt (the HS256 key)');
     key = { alg: 'HS256', secret: c.clientSecret };
   } else {

@@ -6,6 +6,7 @@ import { prepareAdvanced } from './dialog/advanced';
 import { setEditing, t } from './dialog/common';
 import { createLists, saveLists } from './dialog/lists';
 import { prepareOAuth } from './dialog/oauth';
+import { clientPrivateKeyValid, prepareOAuthKeys, serviceAccountKeyValid } from './dialog/oauth-keys';
 import { prepareOpenApiImport, saveOpenApiIndex } from './dialog/openapi-import';
 import { prepareTestConnection } from './dialog/test-connection';
 import { prepareTls } from './dialog/tls';
@@ -77,6 +78,12 @@ RED.nodes.registerType('rest-datasource', {
     oauth2TokenHeaders: { value: D.oauth2TokenHeaders },
     oauth2ExpiresIn: { value: D.oauth2ExpiresIn, validate: wholeNumber('label.expiresIn') },
     oauth2ExpiredStatus: { value: D.oauth2ExpiredStatus },
+    oauth2ClientKeyId: { value: D.oauth2ClientKeyId },
+    oauth2ClientAssertionAlg: { value: D.oauth2ClientAssertionAlg },
+    oauth2AssertionIssuer: { value: D.oauth2AssertionIssuer },
+    oauth2AssertionSubject: { value: D.oauth2AssertionSubject },
+    oauth2AssertionAudience: { value: D.oauth2AssertionAudience },
+    oauth2Dpop: { value: D.oauth2Dpop },
     tlsVerify: { value: D.tlsVerify },
     tls: { value: D.tls, type: 'tls-config', required: false },
     proxy: { value: D.proxy, type: 'http proxy', required: false },
@@ -111,6 +118,9 @@ RED.nodes.registerType('rest-datasource', {
     passphrase: { type: 'password' },
     signatureKey: { type: 'password', validate: signatureKeyValid },
     secrets: { type: 'text' },
+    clientPrivateKey: { type: 'password', validate: clientPrivateKeyValid },
+    serviceAccountKey: { type: 'password', validate: serviceAccountKeyValid },
+    dpopKey: { type: 'password' },
   },
   paletteLabel: () => t('paletteLabel'),
   label: function () {
@@ -122,6 +132,7 @@ RED.nodes.registerType('rest-datasource', {
     // Also fills what Node-RED leaves out of a new node: defaults that are 0 or false.
     createLists(this, showMigrated(this, 'node-config-input-', migrateDatasource));
     prepareAuth();
+    prepareOAuthKeys();
     prepareTls();
     prepareAdvanced();
     prepareTestConnection(this);
