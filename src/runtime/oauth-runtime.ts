@@ -93,13 +93,17 @@ export function oauthOptions(
 ): Pick<DatasourceOptions, 'oauth2'> {
   if (nodeId === undefined) return { oauth2: (settings, client) => createOAuthScheme(settings, client) };
   const rt = oauthRuntime(RED);
-  const dpopKey = {
-    persistence: dpopPersistence(rt, nodeId),
-    sharing: dpopSharing,
-    warn: (text: string) => RED.log.warn(`[rest-datasource] ${text}`),
-  };
+  const dpopKey = { ...dpopKeyOf(RED, nodeId), sharing: dpopSharing };
   return {
     oauth2: (settings, client) => createOAuthScheme(settings, client, { vault: rt.vault, nodeId, sharing, dpopKey }),
+  };
+}
+
+/** The DPoP key a node proves with (kept across restarts), for every scheme acting for it. */
+export function dpopKeyOf(RED: NodeAPI, nodeId: string): NonNullable<OAuthSchemeOptions['dpopKey']> {
+  return {
+    persistence: dpopPersistence(oauthRuntime(RED), nodeId),
+    warn: (text: string) => RED.log.warn(`[rest-datasource] ${text}`),
   };
 }
 
