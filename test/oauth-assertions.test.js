@@ -208,4 +208,27 @@ describe('oauth2 client assertions, tls_client_auth and DPoP against oidc-provid
     const stored = fs.readFileSync(path.join(userDir, 'rest-datasource-dpop-keys.json'), 'utf8');
     assert.ok(!stored.includes('"d"'), 'the key file is encrypted');
   });
+
+  it('DPoP with a pasted dpopKey proves with that key; a key that is not a P-256 JWK is a CONFIG_ERROR naming dpopKey', async function () {
+    op = await startAssertionServer({ clientSecretJwt, requireTokenNonce: false });
+    const jose = await import('jose');
+    const { privateKey, publicKey } = require('crypto').generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const dpopKey = JSON.stringify(privateKey.export({ format: 'jwk' }));
+    const dsDpop = ds({ oauth2ClientAuth: 'private_key_jwt', oauth2ClientAssertionAlg: 'ES256', oauth2Dpop: true });
+    const bad = await loadQuery({
+      ds: dsDpop,
+      credentials: { ca: op.ca, clientId: 'dpop', clientPrivateKey: op.keys.ec.pem, dpopKey: '{"kty":"RSA"}' },
+    });
+    const r1 = await bad.run({});
+    assert.strictEqual(r1.error.error.code, 'CONFIG_ERROR');
+    assert.match(r1.error.error.message, /dpopKey: must be a private EC P-256 JWK/);
+    await helper.unload();
+    const ctx = await loadQuery({
+      ds: dsDpop,
+      credentials: { ca: op.ca, clientId: 'dpop', clientPrivateKey: op.keys.ec.pem, dpopKey },
+    });
+    const r = await ctx.run({});
+    assert.ifError(r.error && r.error.error.message);
+    assert.strictEqual(r.msg.payload.jkt, await jose.calculateJwkThumbprint(publicKey.export({ format: 'jwk' })));
+  });
 });
