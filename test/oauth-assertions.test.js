@@ -17,6 +17,12 @@ describe('oauth2 client assertions, tls_client_auth and DPoP against oidc-provid
   let userDir;
   const clientSecretJwt = secret('client-secret-jwt') + '-long-enough-for-hs256-keys-xxxxxxxx';
   useRuntime();
+  before(async function () {
+    // Generating the test certificates' RSA keys and loading oidc-provider take a while once.
+    this.timeout(120000);
+    require('./lib/certs').certs();
+    await import('oidc-provider');
+  });
   beforeEach(async function () {
     userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rest-ds-assert-'));
     helper.settings({ userDir, credentialSecret: 'assertion-test-credential-secret' });
