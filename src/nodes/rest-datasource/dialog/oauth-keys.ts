@@ -95,6 +95,11 @@ export function showKeyFields(): void {
   alg.prop('disabled', c.clientAuth === 'client_secret_jwt');
   alg.find('option[value="HS256"]').prop('disabled', c.clientAuth !== 'client_secret_jwt');
   if (bearer) showAccount();
+  // What an empty field means: with a service-account key, the key decides.
+  const sa = bearer && c.serviceAccount;
+  input('oauth2AssertionIssuer').attr('placeholder', t(sa ? 'oauthKeys.issuerFromKey' : 'oauthKeys.issuerPlaceholder'));
+  input('oauth2AssertionSubject').attr('placeholder', t(sa ? 'oauthKeys.subjectNone' : 'oauthKeys.subjectPlaceholder'));
+  input('oauth2TokenUrl').attr('placeholder', sa ? t('oauthKeys.tokenUrlFromKey') : 'https://auth.example.com/token');
   input('clientPrivateKey').trigger('change');
   input('serviceAccountKey').trigger('change');
 }
