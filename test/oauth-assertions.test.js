@@ -237,4 +237,20 @@ describe('oauth2 client assertions, tls_client_auth and DPoP against oidc-provid
     assert.ifError(r.error && r.error.error.message);
     assert.strictEqual(r.msg.payload.jkt, await jose.calculateJwkThumbprint(publicKey.export({ format: 'jwk' })));
   });
+
+  it('DPoP: a redirect on the origin gets a fresh proof for the new URL', async function () {
+    op = await startAssertionServer({ clientSecretJwt, requireTokenNonce: false });
+    const ctx = await loadQuery({
+      ds: ds({ oauth2ClientAuth: 'private_key_jwt', oauth2ClientAssertionAlg: 'ES256', oauth2Dpop: true }),
+      credentials: { ca: op.ca, clientId: 'dpop', clientPrivateKey: op.keys.ec.pem },
+    });
+    const r = await ctx.run({ path: '/moved' });
+    assert.ifError(r.error && r.error.error.message);
+    assert.strictEqual(r.msg.payload.path, '/api/new-home');
+    assert.deepStrictEqual(
+      op.proofs.map((p) => p.payload.htu),
+      [op.apiUrl + '/moved', op.apiUrl + '/new-home'],
+    );
+    assert.notStrictEqual(op.proofs[0].payload.jti, op.proofs[1].payload.jti);
+  });
 });

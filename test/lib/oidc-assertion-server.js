@@ -165,6 +165,12 @@ async function startAssertionServer({ clientSecretJwt, apiNonce = false, require
         });
       }
     }
+    if (req.url === '/api/moved') {
+      // accepted, then sent on: the next hop needs its own proof
+      res.statusCode = 307;
+      res.setHeader('Location', '/api/new-home');
+      return res.end();
+    }
     return res.end(
       JSON.stringify({ ok: true, client: found.clientId, bound: !!found.jkt, jkt: found.jkt || null, path: req.url }),
     );
