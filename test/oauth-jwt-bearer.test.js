@@ -1,6 +1,7 @@
 'use strict';
 // The JWT bearer grant (RFC 7523 2.1) against a token endpoint that verifies every assertion
-// with jose: signature with the registered public key, iss, sub, aud, exp, iat, a jti never
+// seen before; a Google service-account key generated in the test, pasted whole; and a client
+// assertion on the refresh request.
 // seen before; and a Google service-account key generated in the test, pasted whole.
 const assert = require('assert');
 const crypto = require('crypto');
@@ -190,5 +191,44 @@ describe('oauth2 jwt_bearer grant', function () {
     } finally {
       await evil.close();
     }
+  });
+
+  it('private_key_jwt signs the refresh request too, with a new jti (verified by jose)', async function () {
+    const jose = await import('jose');
+    const seen = [];
+    srv = await startServer(async (req, res) => {
+      res.setHeader('Content-Type', 'application/json');
+      if (req.url === '/token') {
+        const form = new URLSearchParams(req.body.toString());
+        const { payload } = await jose.jwtVerify(form.get('client_assertion'), rsa.publicKey, {
+          issuer: 'cid',
+          subject: 'cid',
+          audience: srv.url + '/token',
+        });
+        seen.push({ grant: form.get('grant_type'), jti: payload.jti, type: form.get('client_assertion_type') });
+        const refresh = form.get('grant_type') === 'refresh_token';
+        return res.end(JSON.stringify({ access_token: refresh ? 't2' : 't1', refresh_token: 'r1', expires_in: 3600 }));
+      }
+      res.statusCode = req.headers.authorization === 'Bearer t2' ? 200 : 401;
+      return res.end('{}');
+    });
+    const ctx = await loadQuery({
+      ds: {
+        baseUrl: srv.url + '/api',
+        authType: 'oauth2',
+        oauth2TokenUrl: srv.url + '/token',
+        oauth2ClientAuth: 'private_key_jwt',
+      },
+      credentials: { clientId: 'cid', clientPrivateKey: pem },
+    });
+    const r = await ctx.run({});
+    assert.ifError(r.error && r.error.error.message);
+    assert.strictEqual(r.msg.statusCode, 200);
+    assert.deepStrictEqual(
+      seen.map((s) => s.grant),
+      ['client_credentials', 'refresh_token'],
+    );
+    assert.notStrictEqual(seen[0].jti, seen[1].jti);
+    assert.ok(seen.every((s) => s.type === 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'));
   });
 });
