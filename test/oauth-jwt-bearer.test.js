@@ -1,8 +1,8 @@
 'use strict';
 // The JWT bearer grant (RFC 7523 2.1) against a token endpoint that verifies every assertion
+// with jose: signature with the registered public key, iss, sub, aud, exp, iat, a jti never
 // seen before; a Google service-account key generated in the test, pasted whole; and a client
 // assertion on the refresh request.
-// seen before; and a Google service-account key generated in the test, pasted whole.
 const assert = require('assert');
 const crypto = require('crypto');
 const fs = require('fs');
