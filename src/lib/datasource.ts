@@ -276,7 +276,7 @@ export class Datasource {
       if (value !== undefined) headers.set('cookie', [current?.[0] ?? 'Cookie', value]);
     }
     if (this.signer) this.signer.sign(wire);
-    // The scheme's signature (SigV4, OAuth 1.0a) covers everything above, so it comes last.
+    // The scheme's signature (SigV4, OAuth 1.0a) or proof (DPoP) covers everything above, so it comes last.
     if (this.auth.sign) await this.auth.sign(wire);
     return { wire, filled: needsToken };
   }

@@ -14,7 +14,11 @@ import type { OAuth1Settings } from './auth/oauth1';
 import { strictEncode } from './auth/percent';
 
 export type AuthType = 'none' | 'basic' | 'bearer' | 'apiKey' | 'digest' | 'oauth2' | 'awsSigV4' | 'oauth1';
-export type GrantType = 'client_credentials' | 'authorization_code' | 'password' | 'manual';
+export type GrantType = 'client_credentials' | 'authorization_code' | 'password' | 'manual' | 'jwt_bearer';
+/** How the client authenticates at the token endpoint (RFC 6749 2.3, RFC 7523 2.2, RFC 8705 2). */
+export type ClientAuth = 'header' | 'body' | 'private_key_jwt' | 'client_secret_jwt' | 'tls_client_auth';
+/** JWS algorithms of client and jwt_bearer assertions. */
+export type AssertionAlg = 'RS256' | 'PS256' | 'ES256' | 'EdDSA' | 'HS256';
 
 /** A datasource list row as saved in the flow. Secret rows carry no value there. */
 export interface ConfigRow {
@@ -47,6 +51,12 @@ export interface DatasourceCredentials {
   oauth1Token?: string;
   oauth1TokenSecret?: string;
   oauth1PrivateKey?: string;
+  /** PEM private key of private_key_jwt and jwt_bearer assertions */
+  clientPrivateKey?: string;
+  /** a Google service-account JSON key, pasted whole */
+  serviceAccountKey?: string;
+  /** the DPoP key pair as a private JWK (generated when empty) */
+  dpopKey?: string;
   /** JSON object `{"<list>:<name>": value}` holding the values of secret rows. */
   secrets?: string;
 }
@@ -74,6 +84,9 @@ export const CREDENTIAL_NAMES: ReadonlyArray<keyof DatasourceCredentials> = [
   'oauth1Token',
   'oauth1TokenSecret',
   'oauth1PrivateKey',
+  'clientPrivateKey',
+  'serviceAccountKey',
+  'dpopKey',
 ];
 
 export interface OAuth2Settings {
@@ -83,7 +96,16 @@ export interface OAuth2Settings {
   scopes: string[];
   audience: string;
   resource: string;
-  clientAuth: 'header' | 'body';
+  clientAuth: ClientAuth;
+  /** `kid` of client and jwt_bearer assertions ('' = none) */
+  clientKeyId: string;
+  clientAssertionAlg: AssertionAlg;
+  /** jwt_bearer claims; '' = the default (client id, issuer, token URL) */
+  assertionIssuer: string;
+  assertionSubject: string;
+  assertionAudience: string;
+  /** DPoP (RFC 9449): sender-constrained tokens */
+  dpop: boolean;
   pkce: boolean;
   tokenPlacement: 'header' | 'query';
   headerPrefix: string;
@@ -146,7 +168,21 @@ export interface DatasourceSettings {
 export type RawConfig = Record<string, unknown>;
 
 const AUTH_TYPES: readonly AuthType[] = ['none', 'basic', 'bearer', 'apiKey', 'digest', 'oauth2', 'awsSigV4', 'oauth1'];
-const GRANT_TYPES: readonly GrantType[] = ['client_credentials', 'authorization_code', 'password', 'manual'];
+const GRANT_TYPES: readonly GrantType[] = [
+  'client_credentials',
+  'authorization_code',
+  'password',
+  'manual',
+  'jwt_bearer',
+];
+const CLIENT_AUTHS: readonly ClientAuth[] = [
+  'header',
+  'body',
+  'private_key_jwt',
+  'client_secret_jwt',
+  'tls_client_auth',
+];
+const ASSERTION_ALGS: readonly AssertionAlg[] = ['RS256', 'PS256', 'ES256', 'EdDSA', 'HS256'];
 
 function str(raw: RawConfig, field: string, fallback = ''): string {
   const v = raw[field];
@@ -305,7 +341,18 @@ export function parseSettings(raw: RawConfig, rawCredentials?: Record<string, un
         .filter(Boolean),
       audience: str(raw, 'oauth2Audience'),
       resource: str(raw, 'oauth2Resource'),
-      clientAuth: oneOf(raw, 'oauth2ClientAuth', ['header', 'body'] as const, 'header'),
+      clientAuth: oneOf(raw, 'oauth2ClientAuth', CLIENT_AUTHS, 'header'),
+      clientKeyId: str(raw, 'oauth2ClientKeyId'),
+      clientAssertionAlg: oneOf(
+        raw,
+        'oauth2ClientAssertionAlg',
+        ASSERTION_ALGS,
+        raw.oauth2ClientAuth === 'client_secret_jwt' ? 'HS256' : 'RS256',
+      ),
+      assertionIssuer: str(raw, 'oauth2AssertionIssuer'),
+      assertionSubject: str(raw, 'oauth2AssertionSubject'),
+      assertionAudience: str(raw, 'oauth2AssertionAudience'),
+      dpop: bool(raw, 'oauth2Dpop', false),
       pkce: bool(raw, 'oauth2Pkce', true),
       tokenPlacement: oneOf(raw, 'oauth2TokenPlacement', ['header', 'query'] as const, 'header'),
       // An empty prefix is allowed (the token alone), so no fallback for an empty string.
@@ -429,6 +476,9 @@ export const SECRET_CREDENTIAL_NAMES: ReadonlyArray<keyof DatasourceCredentials>
   'oauth1Token',
   'oauth1TokenSecret',
   'oauth1PrivateKey',
+  'clientPrivateKey',
+  'serviceAccountKey',
+  'dpopKey',
 ];
 
 /** Base64 of a Basic `id:secret` pair, plain and with both parts form-encoded (RFC 6749 2.3.1). */
@@ -455,6 +505,7 @@ export function secretsOf(s: DatasourceSettings): string[] {
   );
   out.push(...basicForms(c.username, c.password), ...basicForms(c.clientId, c.clientSecret));
   out.push(...oauth1Forms(c.oauth1ConsumerSecret, c.oauth1TokenSecret));
+  out.push(...serviceAccountSecrets(c.serviceAccountKey));
   return [...new Set(out)];
 }
 
@@ -477,5 +528,17 @@ export function secretCredentialValues(raw: Record<string, unknown>): string[] {
   const id = (name: string) => (text(raw[name]) ? raw[name] : undefined);
   out.push(...basicForms(id('username'), id('password')), ...basicForms(id('clientId'), id('clientSecret')));
   out.push(...oauth1Forms(id('oauth1ConsumerSecret'), id('oauth1TokenSecret')));
+  out.push(...serviceAccountSecrets(id('serviceAccountKey')));
   return out;
+}
+
+/** The private key inside a pasted service-account JSON key (its text differs from the JSON's). */
+function serviceAccountSecrets(text: string | undefined): string[] {
+  if (!text) return [];
+  try {
+    const parsed = JSON.parse(text) as { private_key?: unknown };
+    return typeof parsed.private_key === 'string' && parsed.private_key ? [parsed.private_key] : [];
+  } catch {
+    return [];
+  }
 }

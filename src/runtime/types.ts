@@ -40,6 +40,9 @@ export const DATASOURCE_CREDENTIALS = {
   oauth1Token: { type: 'password' },
   oauth1TokenSecret: { type: 'password' },
   oauth1PrivateKey: { type: 'password' },
+  clientPrivateKey: { type: 'password' },
+  serviceAccountKey: { type: 'password' },
+  dpopKey: { type: 'password' },
   // JSON of the secret rows' values; text so the editor can show the rows (masked) again.
   secrets: { type: 'text' },
 } as const;

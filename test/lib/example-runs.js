@@ -167,6 +167,38 @@ const everyCheckPassed = (v) => {
   assert.strictEqual(v.accepted, true, JSON.stringify(v.checks));
   assert.ok(Object.values(v.checks).length >= 6 && Object.values(v.checks).every(Boolean), JSON.stringify(v.checks));
 };
+EXPECTED['oauth2-jwt-bearer'] = {
+  unauthenticated: ['GET', 'demo/jwt/api/report'],
+  steps: [
+    {
+      inject: 'read report (service account)',
+      debug: 'API response',
+      value: {
+        signedInAs: 'reporting@demo-project.iam.gserviceaccount.com',
+        scope: 'reports.readonly',
+        rows: [
+          ['region', 'sales'],
+          ['north', 120],
+          ['south', 95],
+        ],
+      },
+    },
+    {
+      inject: 'read report (client assertion)',
+      debug: 'API response (client assertion)',
+      value: {
+        signedInAs: 'reporting-client',
+        scope: 'reports.readonly',
+        rows: [
+          ['region', 'sales'],
+          ['north', 120],
+          ['south', 95],
+        ],
+      },
+    },
+  ],
+};
+
 EXPECTED['signed-requests'] = {
   steps: [
     { inject: 'POST a signed order', debug: 'API response', check: everyCheckPassed },

@@ -15,7 +15,7 @@ export interface AuthScheme {
    * HS256 signature header all in place), again for every attempt, page and redirect hop.
    * `wire` is that hop's own copy: a scheme may set headers and re-encode `rawQuery`, `query`
    * and `pathname` (what it signed is what is sent), never touch the body bytes.
-   * AWS SigV4 and OAuth 1.0a sign here; a DPoP proof belongs here too.
+   * AWS SigV4 and OAuth 1.0a sign here, and DPoP adds its proof here.
    */
   sign?(wire: WireRequest): void | Promise<void>;
   /** Lower-case header names this scheme fills with secrets. */

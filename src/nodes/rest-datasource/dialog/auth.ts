@@ -42,9 +42,11 @@ export const NEEDS: Record<string, (a: AuthChoice) => boolean> = {
   token: (a) => a.type === 'bearer',
   apiKey: (a) => a.type === 'apiKey',
   apiKeyName: (a) => a.type === 'apiKey',
-  clientId: (a) => a.type === 'oauth2' && a.grant !== 'manual',
+  // The JWT bearer grant needs neither (its issuer and a service-account key's token URL do).
+  clientId: (a) => a.type === 'oauth2' && a.grant !== 'manual' && a.grant !== 'jwt_bearer',
   // Pasted tokens need the token URL only to be refreshed.
-  oauth2TokenUrl: (a) => a.type === 'oauth2' && (a.grant !== 'manual' || !!a.refreshToken),
+  oauth2TokenUrl: (a) =>
+    a.type === 'oauth2' && ((a.grant !== 'manual' && a.grant !== 'jwt_bearer') || !!a.refreshToken),
   oauth2AuthUrl: (a) => a.type === 'oauth2' && a.grant === 'authorization_code',
   // A pasted refresh token alone is enough: the first request trades it for an access token.
   accessToken: (a) => a.type === 'oauth2' && a.grant === 'manual' && !a.refreshToken,
