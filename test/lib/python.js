@@ -16,9 +16,12 @@ function hasPythonModules(...modules) {
   return r.status === 0;
 }
 
-/** Skip the enclosing describe when the verifier cannot run here (say why, once). */
+/** Skip the enclosing describe when the verifier cannot run here (say why, once); fail under CI. */
 function skipWithoutPython(suite, ...modules) {
   if (hasPythonModules(...modules)) return false;
+  // CI installs the verifiers (.ci/run): there a missing one is a failure, never a quiet skip.
+  if (process.env.CI)
+    throw new Error(`${PYTHON} cannot import ${modules.join(', ')}: .ci/run should have installed them`);
   console.warn(`  (skipped: ${PYTHON} cannot import ${modules.join(', ')}; .ci/run installs them)`);
   suite.pending = true;
   return true;
