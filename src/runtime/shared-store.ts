@@ -23,9 +23,17 @@ export interface SharedStoreCredentials {
   password?: string;
 }
 
+/** Where a deployed store connects: the settings that decide where its credentials go. */
+export interface StoreDestination {
+  url: string;
+  tls: string;
+}
+
 export interface RestSharedStoreNode extends Node<SharedStoreCredentials> {
   store?: SharedStore;
   configError?: RestError;
+  /** The deployed destination (the Test route sends stored secrets only there). */
+  destination?: StoreDestination;
 }
 
 /** What the core `tls-config` node exposes (05-tls.js). */
@@ -34,8 +42,11 @@ interface TlsConfigNode extends Node {
   addTLSOptions?: (opts: Record<string, unknown>) => Record<string, unknown>;
 }
 
-/** TLS options of a `tls-config` node, for a `rediss://` store. */
-export function storeTlsOptions(RED: NodeAPI, id: string): ConnectionOptions {
+/**
+ * TLS options of a `tls-config` node, for a `rediss://` store. `withClientKey: false` leaves out
+ * the client certificate, its key and passphrase (stored secrets) and keeps the trust settings.
+ */
+export function storeTlsOptions(RED: NodeAPI, id: string, withClientKey = true): ConnectionOptions {
   const node = RED.nodes.getNode(id) as TlsConfigNode | null;
   if (!node || node.type !== 'tls-config' || typeof node.addTLSOptions !== 'function') {
     throw configError('tls', 'the selected TLS configuration node is missing; pick another or clear the field');
@@ -50,7 +61,10 @@ export function storeTlsOptions(RED: NodeAPI, id: string): ConnectionOptions {
   const out: ConnectionOptions = {
     rejectUnauthorized: opts.rejectUnauthorized !== false && opts.rejectUnauthorized !== 'false',
   };
-  for (const name of ['ca', 'cert', 'key', 'passphrase', 'servername'] as const) {
+  const names = withClientKey
+    ? (['ca', 'cert', 'key', 'passphrase', 'servername'] as const)
+    : (['ca', 'servername'] as const);
+  for (const name of names) {
     const v = opts[name];
     if (typeof v === 'string' || Buffer.isBuffer(v)) Object.assign(out, { [name]: v });
   }

@@ -24,6 +24,7 @@ export = function register(RED: NodeAPI): void {
     const config = migrateSharedStore(saved);
     const credentials = (this.credentials ?? {}) as SharedStoreCredentials;
     const redactor = new Redactor().add(credentials.username, credentials.password);
+    this.destination = { url: String(config.url ?? '').trim(), tls: String(config.tls ?? '') };
     try {
       const store = new RedisStore({
         url: String(config.url),
