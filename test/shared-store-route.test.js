@@ -138,7 +138,7 @@ describe('rest-shared-store Test route: stored secrets stay with the deployed st
       const otherTls = await helper.request().post('/rest-shared-store/store/test').send({ url, tls: 'tc2' });
       assert.strictEqual(otherTls.body.ok, false);
       assert.ok(!spy.seen.clientCerts.includes('stranger'), `tc2's certificate was presented: ${spy.seen.clientCerts}`);
-      assert.ok(!other.seen.bytes.includes(password), "the stored password went to another URL");
+      assert.ok(!other.seen.bytes.includes(password), 'the stored password went to another URL');
     } finally {
       await other.close();
     }
