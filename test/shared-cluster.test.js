@@ -179,7 +179,7 @@ describe(`several Node-RED instances sharing one redis (${RUNTIME})`, function (
     assert.match(String(page.body), /Authorized/);
     // The instance that took the callback put the tokens in the store before it said so.
     assert.ok(
-      (await redis.dump()).some((d) => /^cluster-test:oauth:ds:/.test(d.key)),
+      (await redis.dump()).some((d) => /^cluster-test:oauth:\{ds\}:/.test(d.key)),
       'the token record exists',
     );
   });
@@ -216,7 +216,7 @@ describe(`several Node-RED instances sharing one redis (${RUNTIME})`, function (
     const dump = await redis.dump();
     const keys = dump.map((d) => d.key);
     assert.ok(
-      keys.some((k) => /^cluster-test:oauth:ds:/.test(k)),
+      keys.some((k) => /^cluster-test:oauth:\{ds\}:/.test(k)),
       `a token record exists: ${keys}`,
     );
     assert.ok(
@@ -287,7 +287,7 @@ describe(`several Node-RED instances sharing one redis (${RUNTIME})`, function (
     assert.deepStrictEqual(failed, [], 'no refresh token was presented twice');
     const keys = (await redis.dump()).map((d) => d.key);
     assert.ok(
-      keys.some((k) => /^cluster-test:oauth:ds:/.test(k)),
+      keys.some((k) => /^cluster-test:oauth:\{ds\}:/.test(k)),
       'the token record is back in redis',
     );
     for (const nr of nodes) {

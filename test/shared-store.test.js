@@ -100,7 +100,11 @@ describe('rest-shared-store in one runtime, against a real redis', function () {
       const wrong = secret('wrong-pass');
       const denied = await helper.request().post('/rest-shared-store/x/test').send({ url: redis.url, password: wrong });
       assert.strictEqual(denied.body.ok, false);
-      assert.match(denied.body.message, /WRONGPASS|invalid|unavailable/i);
+      // The server's own wording: a wrong password, not an unreachable server.
+      assert.match(denied.body.message, /WRONGPASS/);
+      const none = await helper.request().post('/rest-shared-store/x/test').send({ url: redis.url });
+      assert.strictEqual(none.body.ok, false);
+      assert.match(none.body.message, /the server needs a password/);
       assert.ok(!denied.body.message.includes(wrong));
       const inUrl = await helper
         .request()
@@ -228,7 +232,7 @@ describe('rest-shared-store in one runtime, against a real redis', function () {
       [0, 1, 2, 3, 4, 5],
     );
     assert.ok(seen[5].at - seen[0].at >= 200, `6 requests within ${seen[5].at - seen[0].at} ms`);
-    assert.ok(await redis.command(['GET', 'order-test:rate:ds']), 'the slot is kept in redis');
+    assert.ok(await redis.command(['GET', 'order-test:rate:{ds}']), 'the slot is kept in redis');
   });
 
   it('a store that goes away and comes back: the status says so both times, the log has one warning and one line', async function () {
@@ -253,7 +257,7 @@ describe('rest-shared-store in one runtime, against a real redis', function () {
         .map((a) => `${a[0].level} ${a[0].msg}`);
       assert.deepStrictEqual(lines, ['30 rest-shared-store.log.down', '40 rest-shared-store.log.up']);
       // The rate slot lives in the restarted store again: sharing resumed.
-      assert.ok((await own.dump()).some((d) => d.key === 'rest-datasource:rate:ds'));
+      assert.ok((await own.dump()).some((d) => d.key === 'rest-datasource:rate:{ds}'));
     } finally {
       await own.close();
     }
@@ -282,7 +286,7 @@ describe('rest-shared-store in one runtime, against a real redis', function () {
     const { ctx, oauth } = await machineQuery(store({ keyPrefix: 'enc-test:' }));
     assert.strictEqual((await ctx.run({})).msg.statusCode, 200);
     const dump = await redis.dump();
-    const record = dump.find((d) => /^enc-test:oauth:ds:[A-Za-z0-9_-]+$/.test(d.key));
+    const record = dump.find((d) => /^enc-test:oauth:\{ds\}:[A-Za-z0-9_-]+$/.test(d.key));
     assert.ok(record, JSON.stringify(dump.map((d) => d.key)));
     const text = JSON.stringify(dump);
     for (const token of oauth.issued()) assert.ok(!text.includes(token), 'an issued token is in redis');
@@ -295,6 +299,39 @@ describe('rest-shared-store in one runtime, against a real redis', function () {
       assert.ok(mine.version >= 1);
     } finally {
       await s.close();
+    }
+  });
+
+  it('credentialSecret: false with OAuth and a store is a CONFIG_ERROR, and nothing is written to redis', async function () {
+    helper.settings({ userDir, credentialSecret: false });
+    try {
+      const oauth = await startOAuthServer({ clients: [{ id: 'cid', secret: 'csecret', auth: 'header' }] });
+      api = oauth;
+      const ctx = await loadQuery({
+        ds: {
+          baseUrl: oauth.url,
+          authType: 'oauth2',
+          oauth2GrantType: 'client_credentials',
+          oauth2TokenUrl: oauth.tokenUrl,
+          rateLimit: 5,
+          sharedStore: 'store',
+        },
+        query: { path: '/api/x' },
+        credentials: { clientId: 'cid', clientSecret: 'csecret' },
+        extra: [store({ keyPrefix: 'no-secret:' })],
+        extraCredentials: { store: { password } },
+      });
+      const { error } = await ctx.run({});
+      assert.strictEqual(error.error.code, 'CONFIG_ERROR');
+      assert.match(
+        error.error.message,
+        /sharedStore: OAuth tokens are shared only encrypted with the credential secret/,
+      );
+      assert.strictEqual(oauth.tokenRequests(), 0, 'no token was fetched');
+      const keys = (await redis.dump()).map((d) => d.key).filter((k) => k.startsWith('no-secret:'));
+      assert.deepStrictEqual(keys, [], 'nothing was written to redis');
+    } finally {
+      helper.settings({ userDir, credentialSecret: 'shared-store-test-secret' });
     }
   });
 
@@ -336,7 +373,10 @@ describe('rest-shared-store in one runtime, against a real redis', function () {
       const v1 = await records.write(key, { tokens: { accessToken: 'a1' }, issuedAt: 1000 });
       const v2 = await records.write(key, { tokens: { accessToken: 'a2' }, issuedAt: 2000 });
       assert.strictEqual(v2, v1 + 1);
-      assert.strictEqual(await records.write(key, { tokens: { accessToken: 'old' }, issuedAt: 1500 }, true), undefined);
+      assert.strictEqual(
+        await records.write(key, { tokens: { accessToken: 'old' }, issuedAt: 1500 }, { onlyIfNewer: true }),
+        'newer',
+      );
       assert.strictEqual((await records.read(key)).tokens.accessToken, 'a2');
     });
 

@@ -1,8 +1,10 @@
 /**
  * The `rest-shared-store` node as the datasource uses it: the running store, and the datasource
  * options that share OAuth tokens (encrypted with a key from Node-RED's credential secret) and
- * the `rateLimit` through it. Keys: `<prefix>oauth:<datasource id>:<settings fingerprint>` (and
- * `…:lock`), `<prefix>rate:<datasource id>`.
+ * the `rateLimit` through it. Keys: `<prefix>oauth:{<datasource id>}:<settings fingerprint>` (and
+ * `…:lock`, `…:lock:fence`), `<prefix>rate:{<datasource id>}` (and `…:log`): the braces are a
+ * Redis Cluster hash tag, so every key of one datasource lives in one slot and its multi-key
+ * scripts never fail with CROSSSLOT.
  */
 import type { Node, NodeAPI } from 'node-red';
 import type { ConnectionOptions } from 'node:tls';
@@ -11,6 +13,7 @@ import type { DatasourceOptions } from '../lib/datasource';
 import type { DatasourceSettings } from '../lib/settings';
 import type { TokenSet } from '../lib/oauth/tokens';
 import type { SharedStore } from '../lib/shared/store';
+import { hashTag } from '../lib/shared/store';
 import { COMMAND_TIMEOUT_MS } from '../lib/shared/redis-store';
 import { ClusterPacer, ClusterRate } from '../lib/shared/rate-limit';
 import { SharedTokens } from '../lib/shared/shared-tokens';
@@ -94,7 +97,8 @@ function recordsOf(RED: NodeAPI, store: SharedStore): TokenRecords {
   return new TokenRecords(store, deriveRecordKey(secret));
 }
 
-const recordKey = (store: SharedStore, nodeId: string, fingerprint: string) => store.key('oauth', nodeId, fingerprint);
+const recordKey = (store: SharedStore, nodeId: string, fingerprint: string) =>
+  store.key('oauth', hashTag(nodeId), fingerprint);
 
 /**
  * Tokens from the editor's Authorize, written to the datasource's shared store (when it has a
@@ -111,7 +115,11 @@ export async function shareTokens(
   if (!settings.sharedStoreId) return;
   try {
     const store = selectedStore(RED, settings.sharedStoreId);
-    await recordsOf(RED, store).write(recordKey(store, nodeId, fingerprint), { tokens, issuedAt: Date.now() }, true);
+    await recordsOf(RED, store).write(
+      recordKey(store, nodeId, fingerprint),
+      { tokens, issuedAt: Date.now() },
+      { onlyIfNewer: true },
+    );
   } catch {
     // no store, no secret or no answer: see above
   }
@@ -130,8 +138,10 @@ export function sharedOptions(
   const store = selectedStore(RED, settings.sharedStoreId);
   const out: ReturnType<typeof sharedOptions> = { store };
   if (settings.rateLimit > 0) {
-    out.pacer = new ClusterPacer(new ClusterRate(store, store.key('rate', nodeId), settings.rateLimit), {
+    out.pacer = new ClusterPacer(new ClusterRate(store, store.key('rate', hashTag(nodeId)), settings.rateLimit), {
       timeoutMs: Math.min(COMMAND_TIMEOUT_MS, settings.timeout),
+      maxWaitMs: settings.timeout,
+      label: store.label,
       closedError: () =>
         new RestError('ABORTED', 'the datasource was redeployed or stopped before this request could start'),
     });
@@ -143,7 +153,7 @@ export function sharedOptions(
         store,
         records,
         recordKey: recordKey(store, nodeId, fingerprint),
-        lockKey: recordKey(store, nodeId, fingerprint) + ':lock',
+        lockKey: TokenRecords.lockKey(recordKey(store, nodeId, fingerprint)),
         waitMs: settings.timeout,
         requestMs: settings.timeout,
         warn: (text) => RED.log.warn(`[rest-datasource] ${text}`),

@@ -11,6 +11,10 @@ import { configError } from '../errors';
 import type { SharedStore, StoreState } from './store';
 import { StoreUnavailableError } from './store';
 
+/** What a NOAUTH reply means to the person who set up the node. */
+const NEEDS_PASSWORD =
+  'the server needs a password (NOAUTH): enter the Password of the shared store, and the Username for an ACL user';
+
 /** The default bound of one command. */
 export const COMMAND_TIMEOUT_MS = 2000;
 const CONNECT_TIMEOUT_MS = 3000;
@@ -232,7 +236,9 @@ export class RedisStore implements SharedStore {
         (err: unknown) => {
           clearTimeout(timer);
           // A script error (a reply) is the caller's; anything else means the store is not usable.
-          if (this.isReply(err)) reject(err);
+          if (this.isReply(err) && /^NOAUTH\b/.test((err as Error).message)) {
+            reject(new StoreUnavailableError(this.label, NEEDS_PASSWORD));
+          } else if (this.isReply(err)) reject(err);
           else reject(new StoreUnavailableError(this.label, reasonOf(err)));
         },
       );

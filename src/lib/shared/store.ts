@@ -7,6 +7,16 @@
 /** [`rest-datasource:`] the contract's default `keyPrefix`. */
 export const DEFAULT_KEY_PREFIX = 'rest-datasource:';
 
+/**
+ * A Redis Cluster hash tag: keys that contain the same `{tag}` (the first braces of the key)
+ * live in the same slot, so one Lua script may use them all. Every key of one datasource carries
+ * its id so: `<prefix>oauth:{<id>}:…`, `<prefix>rate:{<id>}`. A prefix with braces of its own
+ * puts every key in one slot (still correct, only not spread over the cluster).
+ */
+export function hashTag(id: string): string {
+  return `{${id.replace(/[{}]/g, '_')}}`;
+}
+
 export type StoreState = 'connecting' | 'up' | 'down';
 
 export class StoreUnavailableError extends Error {
