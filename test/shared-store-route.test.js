@@ -38,6 +38,8 @@ function startSpy({ tlsOptions } = {}) {
 }
 
 describe('rest-shared-store Test route: stored secrets stay with the deployed store', function () {
+  // A spy that never completes the handshake costs each test request its 5 s bound.
+  this.timeout(45000);
   useRuntime();
   let redis;
   let spy;

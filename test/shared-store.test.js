@@ -231,7 +231,8 @@ describe('rest-shared-store in one runtime, against a real redis', function () {
       seen.map((r) => r.i),
       [0, 1, 2, 3, 4, 5],
     );
-    assert.ok(seen[5].at - seen[0].at >= 200, `6 requests within ${seen[5].at - seen[0].at} ms`);
+    // (five intervals are 250 ms; the first start also loads the two scripts, a round trip or two)
+    assert.ok(seen[5].at - seen[0].at >= 180, `6 requests within ${seen[5].at - seen[0].at} ms`);
     assert.ok(await redis.command(['GET', 'order-test:rate:{ds}']), 'the slot is kept in redis');
   });
 

@@ -15,7 +15,7 @@ import { Redactor } from '../lib/redact';
 import { RedisStore } from '../lib/shared/redis-store';
 import { DEFAULT_KEY_PREFIX } from '../lib/shared/store';
 import type { RestSharedStoreNode, StoreDestination } from '../runtime/shared-store';
-import { storeTlsOptions } from '../runtime/shared-store';
+import { storeDestination, storeTlsOptions } from '../runtime/shared-store';
 import { refuseUnlessJson } from './json-only';
 
 /** Node-RED's editor sends this for an unchanged password credential. */
@@ -34,10 +34,11 @@ function lookup(RED: NodeAPI, id: string): { store?: RestSharedStoreNode; other:
   return node.type === 'rest-shared-store' ? { store: node, other: false } : { other: true };
 }
 
-/** Whether the dialog points where the deployed store points. */
+/** Whether the dialog points where the deployed store points (mode, URL or nodes, primary name, TLS). */
 function sameDestination(deployed: StoreDestination | undefined, body: Record<string, unknown>): boolean {
   if (!deployed) return false;
-  return (text(body, 'url') ?? '').trim() === deployed.url && (text(body, 'tls') ?? '') === deployed.tls;
+  const asked = storeDestination(body);
+  return (Object.keys(deployed) as Array<keyof StoreDestination>).every((k) => asked[k] === deployed[k]);
 }
 
 export function registerSharedStoreRoute(RED: NodeAPI): void {
@@ -63,7 +64,9 @@ export function registerSharedStoreRoute(RED: NodeAPI): void {
     };
     const username = credential('username');
     const password = credential('password');
-    const redactor = new Redactor().add(username, password);
+    const sentinelUsername = credential('sentinelUsername');
+    const sentinelPassword = credential('sentinelPassword');
+    const redactor = new Redactor().add(username, password, sentinelPassword);
     const note =
       withheld || (!same && found.store && text(body, 'tls'))
         ? ' (stored password and TLS client key not used: the URL or TLS configuration differs from the deployed store; enter the password again, or deploy first)'
@@ -76,7 +79,12 @@ export function registerSharedStoreRoute(RED: NodeAPI): void {
     try {
       const tlsId = text(body, 'tls');
       store = new RedisStore({
+        mode: text(body, 'mode'),
         url: text(body, 'url') ?? '',
+        nodes: text(body, 'nodes'),
+        masterName: text(body, 'masterName'),
+        sentinelUsername,
+        sentinelPassword,
         keyPrefix: text(body, 'keyPrefix') || DEFAULT_KEY_PREFIX,
         username,
         password,
@@ -97,7 +105,9 @@ export function registerSharedStoreRoute(RED: NodeAPI): void {
       const read = await store.get(key);
       await store.del(key);
       if (read !== value) return answer(false, `${store.label}: the test key ${key} read back differently`);
-      return answer(true, `${store.label}: PING, write and read of ${key} took ${Date.now() - started} ms`);
+      const took = Date.now() - started;
+      const topology = await store.topology().catch((err: unknown) => `topology unknown (${(err as Error).message})`);
+      return answer(true, `${store.label}: PING, write and read of ${key} took ${took} ms; ${topology}`);
     })()
       .catch((err: unknown) => answer(false, err instanceof Error ? err.message : String(err)))
       .finally(() => void store.close());

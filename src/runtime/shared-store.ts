@@ -24,12 +24,30 @@ import type { SettingsView } from './oauth-runtime';
 export interface SharedStoreCredentials {
   username?: string;
   password?: string;
+  sentinelUsername?: string;
+  sentinelPassword?: string;
 }
 
 /** Where a deployed store connects: the settings that decide where its credentials go. */
 export interface StoreDestination {
+  mode: string;
   url: string;
+  nodes: string;
+  masterName: string;
   tls: string;
+}
+
+/** The destination settings as a deployed node or a dialog gives them, normalised for comparing. */
+export function storeDestination(config: object): StoreDestination {
+  const c = config as Record<string, unknown>;
+  const text = (name: string) => (typeof c[name] === 'string' ? (c[name] as string).trim() : '');
+  return {
+    mode: text('mode') || 'standalone',
+    url: text('url'),
+    nodes: text('nodes'),
+    masterName: text('masterName'),
+    tls: text('tls'),
+  };
 }
 
 export interface RestSharedStoreNode extends Node<SharedStoreCredentials> {

@@ -20,6 +20,8 @@ import type { TokenRecord, TokenRecords } from './token-record';
 import { ROLLED_BACK, UNREADABLE } from './token-record';
 
 const POLL_MS = 50;
+/** How often a holder writes a record no replica acknowledged yet. */
+const SETTLE_MS = 250;
 
 export interface SharedTokensOptions {
   store: SharedStore;
@@ -84,10 +86,21 @@ export class SharedTokens implements TokenSharing {
         const lock = await tryLock(this.o.store, this.o.lockKey, lease, this.timeout(deadline));
         if (lock) {
           lock.keepAlive(lease);
+          let settling: Promise<void> | undefined;
           try {
-            return await this.underLock(req, deadline, lock);
+            // A lock a failover could lose is no lock: held only once a replica has it.
+            if (!(await this.durable(lock.key, deadline))) {
+              throw new StoreUnavailableError(
+                this.o.store.label,
+                'the refresh lock reached no replica (WAIT); the primary may be failing over',
+              );
+            }
+            const got = await this.underLock(req, deadline, lock, lease);
+            settling = got.settling;
+            return got.obtained;
           } finally {
-            await lock.release();
+            if (settling) void settling.finally(() => lock.release());
+            else await lock.release();
           }
         }
         const adopted = await this.waitForHolder(first, req, deadline);
@@ -100,7 +113,12 @@ export class SharedTokens implements TokenSharing {
   }
 
   /** Holding the lock: the newest shared set, or a token request based on it, shared. */
-  private async underLock(req: SharingRequest, deadline: number, lock: HeldLock): Promise<ObtainedTokens> {
+  private async underLock(
+    req: SharingRequest,
+    deadline: number,
+    lock: HeldLock,
+    lease: number,
+  ): Promise<{ obtained: ObtainedTokens; settling?: Promise<void> }> {
     const latest = await this.read(deadline);
     // A set this instance obtained while the store was away, newer than the stored one (or
     // than a record rolled back behind what this instance has seen).
@@ -113,8 +131,8 @@ export class SharedTokens implements TokenSharing {
         : undefined;
     if (mine) {
       await this.republish();
-      if (this.usable(mine, req)) return mine;
-    } else if (this.usable(latest, req)) return latest as TokenRecord;
+      if (this.usable(mine, req)) return { obtained: mine };
+    } else if (this.usable(latest, req)) return { obtained: latest as TokenRecord };
     // The newest refresh token: this instance's unshared one, the store's, or with no record yet
     // this instance's own tokens (restored or pasted), which start the shared history. An
     // unreadable record is not replaced by a possibly older local refresh token; a rolled-back
@@ -134,7 +152,7 @@ export class SharedTokens implements TokenSharing {
       // invalid_grant: another instance may have rotated the refresh token meanwhile.
       const again = await this.read(deadline);
       if (notARecord(again) || (again as TokenRecord).tokens.refreshToken === base?.refreshToken) throw err;
-      if (this.usable(again, req)) return again as TokenRecord;
+      if (this.usable(again, req)) return { obtained: again as TokenRecord };
       base = (again as TokenRecord).tokens;
       tokens = await req.fetch(base);
     }
@@ -149,16 +167,50 @@ export class SharedTokens implements TokenSharing {
         // failover) and a later holder may have written: its record wins.
         this.unpublished = obtained;
         const now = await this.read(deadline);
-        if (this.usable(now, req)) return now as TokenRecord;
-        return obtained;
+        if (this.usable(now, req)) return { obtained: now as TokenRecord };
+        return { obtained };
+      }
+      if (!(await this.durable(this.o.recordKey, deadline))) {
+        // Written to a primary that may lose it: keep the lock (others wait for it) and write
+        // again, to whichever primary there is, until a replica has the new refresh token.
+        this.unpublished = obtained;
+        return { obtained, settling: this.settle(obtained, lock, Date.now() + lease) };
       }
       this.unpublished = undefined;
     } catch (err) {
       if (!(err instanceof StoreUnavailableError)) throw err;
-      // The new refresh token exists only here now: shared as soon as the store is back.
+      // The new refresh token exists only here now: shared as soon as the store is back (and
+      // written again under the lock while it is held).
       this.unpublished = obtained;
+      return { obtained, settling: this.settle(obtained, lock, Date.now() + lease) };
     }
-    return obtained;
+    return { obtained };
+  }
+
+  /**
+   * Until `until` (the lock's lease), write `obtained` again under the lock until a replica has
+   * it: the lock, extended meanwhile, keeps the other instances from presenting the refresh
+   * token this set replaced.
+   */
+  private async settle(obtained: ObtainedTokens, lock: HeldLock, until: number): Promise<void> {
+    while (Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+      try {
+        const written = await this.o.records.write(this.o.recordKey, obtained, { lock, onlyIfNewer: true });
+        if (written === 'fenced') return;
+        if (await this.durable(this.o.recordKey, until)) {
+          if (this.unpublished === obtained) this.unpublished = undefined;
+          return;
+        }
+      } catch {
+        // still failing over
+      }
+    }
+  }
+
+  private async durable(key: string, deadline: number): Promise<boolean> {
+    if (!this.o.store.durable) return true;
+    return this.o.store.durable(key, this.timeout(deadline));
   }
 
   /** The lock is taken: wait for the holder's new version, or for the lock to go. */

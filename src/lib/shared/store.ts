@@ -49,6 +49,13 @@ export interface SharedStore {
   del(key: string, timeoutMs?: number): Promise<void>;
   /** Run a Lua script atomically on `keys` (full key names, see `key`). */
   script(lua: string, keys: string[], args: string[], timeoutMs?: number): Promise<unknown>;
+  /**
+   * Whether the writes made so far on `key`'s primary would survive a failover (WAIT: a replica
+   * acknowledged them, or the primary has none to promote). Absent or true for one endpoint.
+   */
+  durable?(key: string, timeoutMs?: number): Promise<boolean>;
+  /** The topology found (primary and replicas, or cluster nodes and slots), in one line. */
+  topology?(timeoutMs?: number): Promise<string>;
   /** The full key name of `name`: the prefix and the name. */
   key(...parts: string[]): string;
   close(): Promise<void>;
