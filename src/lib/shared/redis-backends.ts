@@ -60,11 +60,11 @@ function replicasOfRole(role: unknown): string[] | undefined {
 }
 
 async function durableVia(send: (args: string[]) => Promise<unknown>, ms: number): Promise<boolean> {
-  const acked = Number(await send(['WAIT', '1', String(Math.max(1, Math.round(ms)))]));
-  if (acked >= 1) return true;
   const replicas = replicasOfRole(await send(['ROLE']));
+  if (replicas === undefined) return false;
   // No replica at all: nothing a failover could promote, so nothing to lose to one.
-  return replicas !== undefined && replicas.length === 0;
+  if (replicas.length === 0) return true;
+  return Number(await send(['WAIT', '1', String(Math.max(1, Math.round(ms)))])) >= 1;
 }
 
 function socketOptions(o: BackendOptions, host: string, port: number, tls: boolean) {
@@ -137,9 +137,14 @@ function sentinelBackend(redis: RedisModule, o: BackendOptions, on: BackendEvent
     maxCommandRediscovers: 4,
   });
   let ready = false;
+  let primary: string | undefined;
   sentinel.on('error', (err: unknown) => on.error(reasonOf(err)));
   sentinel.on('topology-change', (event: { type?: string; node?: { host: string; port: number } }) => {
-    if (event.type === 'MASTER_CHANGE' && event.node) on.failover(`primary now ${hostPort(event.node)}`);
+    if (event.type !== 'MASTER_CHANGE' || !event.node) return;
+    const now = hostPort(event.node);
+    // The first primary found is no failover.
+    if (primary !== undefined && primary !== now) on.failover(`primary now ${now}`);
+    primary = now;
   });
   sentinel.connect().then(
     () => {
@@ -197,8 +202,10 @@ function clusterBackend(redis: RedisModule, o: BackendOptions, on: BackendEvents
     durable: (key, ms) => durableVia((args) => send(key, args), ms),
     async topology() {
       const info = String(await send(undefined, ['CLUSTER', 'INFO']));
-      const field = (name: string) => new RegExp(`^${name}:(\\S+)`, 'm').exec(info)?.[1] ?? '?';
-      return `cluster ${field('cluster_state')}: ${cluster.masters.length} primaries, ${cluster.replicas.length} replicas, ${field('cluster_slots_ok')} of 16384 slots covered`;
+      const field = (name: string) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? NaN);
+      const state = /^cluster_state:(\w+)/m.exec(info)?.[1] ?? '?';
+      const primaries = field('cluster_size');
+      return `cluster ${state}: ${primaries} primaries, ${field('cluster_known_nodes') - primaries} replicas, ${field('cluster_slots_ok')} of 16384 slots covered`;
     },
     isReply: (err) => err instanceof redis.ErrorReply,
     destroy: () => void cluster.destroy(),

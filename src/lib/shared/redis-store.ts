@@ -197,7 +197,8 @@ export class RedisStore implements SharedStore {
    */
   async durable(key: string, timeoutMs?: number): Promise<boolean> {
     if (this.mode === 'standalone') return true;
-    const ms = Math.max(1, (timeoutMs ?? this.timeoutMs) - 50);
+    // WAIT answers within its own bound; ROLE before it is one round trip.
+    const ms = Math.max(1, Math.floor((timeoutMs ?? this.timeoutMs) * 0.7));
     return this.use(key, (b) => b.durable(key, ms), timeoutMs);
   }
 

@@ -3,17 +3,25 @@
  * for a primary during a failover (sentinel/index.js, #connect), straight to the runtime's
  * stdout. While a Sentinel store is open, such an Error (and only such: its stack runs through
  * @redis/client's sentinel code) goes to that store instead, which reports its outage once in
- * the node's log. Everything else reaches console.log unchanged.
+ * the node's log. Everything else reaches console.log unchanged. (The caller is told by the
+ * stack of the console.log call.)
  */
 type Sink = (text: string) => void;
 
 const sinks = new Map<object, Sink>();
 let original: ((...args: unknown[]) => void) | undefined;
 
+const SENTINEL_CODE = /[\\/]@redis[\\/]client[\\/]dist[\\/]lib[\\/]sentinel[\\/]/;
+
+/** The Error logged, when the call comes from @redis/client's sentinel code. */
 function fromSentinel(args: unknown[]): Error | undefined {
   if (args.length !== 1 || !(args[0] instanceof Error)) return undefined;
-  const stack = String(args[0].stack ?? '');
-  return /[\\/]@redis[\\/]client[\\/]dist[\\/]lib[\\/]sentinel[\\/]/.test(stack) ? args[0] : undefined;
+  // The caller's frames, not the error's (a socket error's stack is Node's own).
+  const caller = String(new Error().stack ?? '')
+    .split('\n')
+    .slice(2, 6)
+    .join('\n');
+  return SENTINEL_CODE.test(caller) ? args[0] : undefined;
 }
 
 /** Route the Sentinel client's console noise to `sink` while `owner` is open (see `release`). */
