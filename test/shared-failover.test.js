@@ -204,7 +204,10 @@ async function failoverRun(c, kill) {
   const killing = kill();
   // During: waves while the primary dies and the replica is promoted.
   const during = [];
-  const killed = killing.then((v) => (during.done = true) && v);
+  const killed = killing.then((v) => {
+    during.done = true;
+    return v;
+  });
   for (let w = 0; w < 40 && !during.done; w++) {
     during.push(await c.wave(`during-${w}`, PER_WAVE));
     await sleep(200);
