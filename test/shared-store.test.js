@@ -175,6 +175,12 @@ describe('rest-shared-store in one runtime, against a real redis', function () {
         warnings.map((a) => a[0].msg),
         ['rest-shared-store.log.down'],
       );
+      // The query warns once, with the first msg the outage affects (the debug sidebar shows it).
+      const queryWarnings = helper.log().args.filter((a) => a[0] && a[0].type === 'rest-query' && a[0].level === 30);
+      assert.deepStrictEqual(
+        queryWarnings.map((a) => a[0].msg),
+        ['rest-query.warn.storeDown'],
+      );
     });
 
     it('a pasted token the API rejects ends in TOKEN_ERROR naming the store: the refresh token is not presented', async function () {
@@ -340,9 +346,27 @@ describe('rest-shared-store in one runtime, against a real redis', function () {
     const { migrateSharedStore, SHARED_STORE_VERSION } = require('../dist/nodes/rest-shared-store/migrations');
     const today = migrateSharedStore({ id: 'x', type: 'rest-shared-store', url: 'redis://h:1' });
     assert.deepStrictEqual(
-      { url: today.url, keyPrefix: today.keyPrefix, tls: today.tls, version: today.version },
-      { url: 'redis://h:1', keyPrefix: 'rest-datasource:', tls: '', version: SHARED_STORE_VERSION },
+      {
+        mode: today.mode,
+        url: today.url,
+        nodes: today.nodes,
+        masterName: today.masterName,
+        keyPrefix: today.keyPrefix,
+        tls: today.tls,
+        version: today.version,
+      },
+      // Literal values: a store saved before the modes existed is a standalone one.
+      {
+        mode: 'standalone',
+        url: 'redis://h:1',
+        nodes: '',
+        masterName: '',
+        keyPrefix: 'rest-datasource:',
+        tls: '',
+        version: 1,
+      },
     );
+    assert.strictEqual(SHARED_STORE_VERSION, 1);
   });
 
   describe('library pieces on the real server', function () {
