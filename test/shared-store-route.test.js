@@ -14,7 +14,9 @@ const { secret } = require('./lib/secrets');
 /** A server that records every byte a client sends and answers each chunk with an error. */
 function startSpy({ tlsOptions } = {}) {
   const seen = { bytes: '', clientCerts: [] };
+  const sockets = new Set();
   const onSocket = (socket) => {
+    sockets.add(socket);
     if (tlsOptions) {
       const peer = socket.getPeerCertificate();
       seen.clientCerts.push(peer && peer.subject ? peer.subject.CN : null);
@@ -31,7 +33,12 @@ function startSpy({ tlsOptions } = {}) {
       resolve({
         port: server.address().port,
         seen,
-        close: () => new Promise((r) => server.close(r)),
+        // (a client still waiting for its handshake keeps its socket: closed here)
+        close: () =>
+          new Promise((r) => {
+            server.close(r);
+            for (const socket of sockets) socket.destroy();
+          }),
       }),
     ),
   );
@@ -144,6 +151,40 @@ describe('rest-shared-store Test route: stored secrets stay with the deployed st
     } finally {
       await other.close();
     }
+  });
+
+  it('another mode, nodes or primary name than the deployed store: the stored password is not sent', async function () {
+    spy = await startSpy();
+    await loadQuery({
+      ds: { baseUrl: 'http://127.0.0.1:1' },
+      extra: [storeNode()],
+      extraCredentials: { store: { password } },
+    });
+    const res = await helper
+      .request()
+      .post('/rest-shared-store/store/test')
+      .send({ mode: 'cluster', nodes: `127.0.0.1:${spy.port}`, url: redis.url, password: '__PWRD__' });
+    assert.strictEqual(res.body.ok, false);
+    assert.ok(spy.seen.bytes.length > 0, 'the test connected to the node it was given');
+    assert.ok(!spy.seen.bytes.includes(password), 'the stored password went to another server');
+    assert.match(res.body.message, /stored password .*not used/i);
+  });
+
+  it('names the field of a bad mode setting: no nodes, no primary name, an unknown mode, a password in the nodes', async function () {
+    await loadQuery({ ds: { baseUrl: 'http://127.0.0.1:1' } });
+    const ask = async (body) => (await helper.request().post('/rest-shared-store/new-store/test').send(body)).body;
+    assert.match((await ask({ mode: 'cluster', nodes: ' ' })).message, /^CONFIG_ERROR: nodes: lists no node/);
+    assert.match(
+      (await ask({ mode: 'sentinel', nodes: '127.0.0.1' })).message,
+      /^CONFIG_ERROR: masterName: names the primary group/,
+    );
+    assert.match(
+      (await ask({ mode: 'primary' })).message,
+      /^CONFIG_ERROR: mode: must be standalone, sentinel or cluster/,
+    );
+    const leaked = await ask({ mode: 'cluster', nodes: `user:${password}@127.0.0.1:7000` });
+    assert.match(leaked.message, /^CONFIG_ERROR: nodes: takes host:port entries only/);
+    assert.ok(!leaked.message.includes(password));
   });
 
   it('takes JSON only: a urlencoded or text/plain POST (a cross-site form) is 415 and connects nowhere', async function () {
