@@ -71,7 +71,8 @@ export function parseNodes(text: string, defaultPort: number): HostPort[] {
     if (/[@/]/.test(entry)) {
       throw configError(
         'nodes',
-        `takes host:port entries only (no scheme, user or password), got ${JSON.stringify(entry)}`,
+        // Not echoed: what stands before an @ may be a password.
+        'takes host:port entries only (no scheme, user or password): put credentials in the Username and Password fields',
       );
     }
     const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+))(?::(\d{1,5}))?$/.exec(entry);
