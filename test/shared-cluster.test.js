@@ -75,6 +75,16 @@ return null;`;
     { id: 'err', type: 'function', z: 'cluster-tab', func: tally('err'), outputs: 1, wires: [[]] },
     { id: 'answer', type: 'http response', z: 'cluster-tab', wires: [] },
     { id: 'tin', type: 'http in', z: 'cluster-tab', url: '/tally', method: 'get', wires: [['tget']] },
+    // Blocks this instance's event loop (an instance stalled by CPU load or a long GC).
+    { id: 'stall-in', type: 'http in', z: 'cluster-tab', url: '/stall', method: 'post', wires: [['stall']] },
+    {
+      id: 'stall',
+      type: 'function',
+      z: 'cluster-tab',
+      func: 'const end = Date.now() + msg.payload.ms; while (Date.now() < end) {} msg.payload = {}; return msg;',
+      outputs: 1,
+      wires: [['answer']],
+    },
     {
       id: 'tget',
       type: 'function',
@@ -179,7 +189,7 @@ describe(`several Node-RED instances sharing one redis (${RUNTIME})`, function (
     assert.match(String(page.body), /Authorized/);
     // The instance that took the callback put the tokens in the store before it said so.
     assert.ok(
-      (await redis.dump()).some((d) => /^cluster-test:oauth:ds:/.test(d.key)),
+      (await redis.dump()).some((d) => /^cluster-test:oauth:\{ds\}:/.test(d.key)),
       'the token record exists',
     );
   });
@@ -216,7 +226,7 @@ describe(`several Node-RED instances sharing one redis (${RUNTIME})`, function (
     const dump = await redis.dump();
     const keys = dump.map((d) => d.key);
     assert.ok(
-      keys.some((k) => /^cluster-test:oauth:ds:/.test(k)),
+      keys.some((k) => /^cluster-test:oauth:\{ds\}:/.test(k)),
       `a token record exists: ${keys}`,
     );
     assert.ok(
@@ -255,6 +265,30 @@ describe(`several Node-RED instances sharing one redis (${RUNTIME})`, function (
     assert.ok(busiest <= RATE, `${busiest} requests arrived within one second (limit ${RATE}); gaps ${gaps}`);
   });
 
+  it(`an instance whose event loop stalls does not burst: at most ${RATE} arrivals in any one second at the API`, async function () {
+    counter.arrivals.length = 0;
+    const perInstance = 15;
+    const waveDone = wave('stalled', perInstance, 'rate');
+    // While the wave runs, the first instance stalls three times (its reserved starts come due
+    // during the stall and would fire together when it wakes).
+    for (let i = 0; i < 3; i++) {
+      await sleep(500);
+      const res = await runner.request(nodes[0].url, 'POST', 'stall', { ms: 700 });
+      assert.strictEqual(res.status, 200);
+    }
+    const t = await waveDone;
+    assert.deepStrictEqual({ ok: t.ok, err: t.err }, { ok: perInstance * INSTANCES, err: 0 }, JSON.stringify(t.errors));
+    const at = counter.arrivals.slice().sort((a, b) => a - b);
+    let busiest = 0;
+    for (let i = 0; i < at.length; i++) {
+      let j = i;
+      while (j < at.length && at[j] - at[i] < 1000) j++;
+      busiest = Math.max(busiest, j - i);
+    }
+    const gaps = at.slice(1).map((v, i) => v - at[i]);
+    assert.ok(busiest <= RATE, `${busiest} arrivals within one second (limit ${RATE}); gaps ${gaps}`);
+  });
+
   it('redis stopped mid-run and started again: every message ends in one output or one error, no refresh without the lock, sharing resumes', async function () {
     const before = op.grants.length;
     const results = [];
@@ -287,7 +321,7 @@ describe(`several Node-RED instances sharing one redis (${RUNTIME})`, function (
     assert.deepStrictEqual(failed, [], 'no refresh token was presented twice');
     const keys = (await redis.dump()).map((d) => d.key);
     assert.ok(
-      keys.some((k) => /^cluster-test:oauth:ds:/.test(k)),
+      keys.some((k) => /^cluster-test:oauth:\{ds\}:/.test(k)),
       'the token record is back in redis',
     );
     for (const nr of nodes) {

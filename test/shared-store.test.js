@@ -100,7 +100,11 @@ describe('rest-shared-store in one runtime, against a real redis', function () {
       const wrong = secret('wrong-pass');
       const denied = await helper.request().post('/rest-shared-store/x/test').send({ url: redis.url, password: wrong });
       assert.strictEqual(denied.body.ok, false);
-      assert.match(denied.body.message, /WRONGPASS|invalid|unavailable/i);
+      // The server's own wording: a wrong password, not an unreachable server.
+      assert.match(denied.body.message, /WRONGPASS/);
+      const none = await helper.request().post('/rest-shared-store/x/test').send({ url: redis.url });
+      assert.strictEqual(none.body.ok, false);
+      assert.match(none.body.message, /the server needs a password/);
       assert.ok(!denied.body.message.includes(wrong));
       const inUrl = await helper
         .request()
@@ -171,6 +175,12 @@ describe('rest-shared-store in one runtime, against a real redis', function () {
         warnings.map((a) => a[0].msg),
         ['rest-shared-store.log.down'],
       );
+      // The query warns once, with the first msg the outage affects (the debug sidebar shows it).
+      const queryWarnings = helper.log().args.filter((a) => a[0] && a[0].type === 'rest-query' && a[0].level === 30);
+      assert.deepStrictEqual(
+        queryWarnings.map((a) => a[0].msg),
+        ['rest-query.warn.storeDown'],
+      );
     });
 
     it('a pasted token the API rejects ends in TOKEN_ERROR naming the store: the refresh token is not presented', async function () {
@@ -227,8 +237,9 @@ describe('rest-shared-store in one runtime, against a real redis', function () {
       seen.map((r) => r.i),
       [0, 1, 2, 3, 4, 5],
     );
-    assert.ok(seen[5].at - seen[0].at >= 200, `6 requests within ${seen[5].at - seen[0].at} ms`);
-    assert.ok(await redis.command(['GET', 'order-test:rate:ds']), 'the slot is kept in redis');
+    // (five intervals are 250 ms; the first start also loads the two scripts, a round trip or two)
+    assert.ok(seen[5].at - seen[0].at >= 180, `6 requests within ${seen[5].at - seen[0].at} ms`);
+    assert.ok(await redis.command(['GET', 'order-test:rate:{ds}']), 'the slot is kept in redis');
   });
 
   it('a store that goes away and comes back: the status says so both times, the log has one warning and one line', async function () {
@@ -253,7 +264,7 @@ describe('rest-shared-store in one runtime, against a real redis', function () {
         .map((a) => `${a[0].level} ${a[0].msg}`);
       assert.deepStrictEqual(lines, ['30 rest-shared-store.log.down', '40 rest-shared-store.log.up']);
       // The rate slot lives in the restarted store again: sharing resumed.
-      assert.ok((await own.dump()).some((d) => d.key === 'rest-datasource:rate:ds'));
+      assert.ok((await own.dump()).some((d) => d.key === 'rest-datasource:rate:{ds}'));
     } finally {
       await own.close();
     }
@@ -282,7 +293,7 @@ describe('rest-shared-store in one runtime, against a real redis', function () {
     const { ctx, oauth } = await machineQuery(store({ keyPrefix: 'enc-test:' }));
     assert.strictEqual((await ctx.run({})).msg.statusCode, 200);
     const dump = await redis.dump();
-    const record = dump.find((d) => /^enc-test:oauth:ds:[A-Za-z0-9_-]+$/.test(d.key));
+    const record = dump.find((d) => /^enc-test:oauth:\{ds\}:[A-Za-z0-9_-]+$/.test(d.key));
     assert.ok(record, JSON.stringify(dump.map((d) => d.key)));
     const text = JSON.stringify(dump);
     for (const token of oauth.issued()) assert.ok(!text.includes(token), 'an issued token is in redis');
@@ -298,13 +309,64 @@ describe('rest-shared-store in one runtime, against a real redis', function () {
     }
   });
 
+  it('credentialSecret: false with OAuth and a store is a CONFIG_ERROR, and nothing is written to redis', async function () {
+    helper.settings({ userDir, credentialSecret: false });
+    try {
+      const oauth = await startOAuthServer({ clients: [{ id: 'cid', secret: 'csecret', auth: 'header' }] });
+      api = oauth;
+      const ctx = await loadQuery({
+        ds: {
+          baseUrl: oauth.url,
+          authType: 'oauth2',
+          oauth2GrantType: 'client_credentials',
+          oauth2TokenUrl: oauth.tokenUrl,
+          rateLimit: 5,
+          sharedStore: 'store',
+        },
+        query: { path: '/api/x' },
+        credentials: { clientId: 'cid', clientSecret: 'csecret' },
+        extra: [store({ keyPrefix: 'no-secret:' })],
+        extraCredentials: { store: { password } },
+      });
+      const { error } = await ctx.run({});
+      assert.strictEqual(error.error.code, 'CONFIG_ERROR');
+      assert.match(
+        error.error.message,
+        /sharedStore: OAuth tokens are shared only encrypted with the credential secret/,
+      );
+      assert.strictEqual(oauth.tokenRequests(), 0, 'no token was fetched');
+      const keys = (await redis.dump()).map((d) => d.key).filter((k) => k.startsWith('no-secret:'));
+      assert.deepStrictEqual(keys, [], 'nothing was written to redis');
+    } finally {
+      helper.settings({ userDir, credentialSecret: 'shared-store-test-secret' });
+    }
+  });
+
   it('a store saved without some settings gets their defaults and this build version', function () {
     const { migrateSharedStore, SHARED_STORE_VERSION } = require('../dist/nodes/rest-shared-store/migrations');
     const today = migrateSharedStore({ id: 'x', type: 'rest-shared-store', url: 'redis://h:1' });
     assert.deepStrictEqual(
-      { url: today.url, keyPrefix: today.keyPrefix, tls: today.tls, version: today.version },
-      { url: 'redis://h:1', keyPrefix: 'rest-datasource:', tls: '', version: SHARED_STORE_VERSION },
+      {
+        mode: today.mode,
+        url: today.url,
+        nodes: today.nodes,
+        masterName: today.masterName,
+        keyPrefix: today.keyPrefix,
+        tls: today.tls,
+        version: today.version,
+      },
+      // Literal values: a store saved before the modes existed is a standalone one.
+      {
+        mode: 'standalone',
+        url: 'redis://h:1',
+        nodes: '',
+        masterName: '',
+        keyPrefix: 'rest-datasource:',
+        tls: '',
+        version: 1,
+      },
     );
+    assert.strictEqual(SHARED_STORE_VERSION, 1);
   });
 
   describe('library pieces on the real server', function () {
@@ -336,7 +398,10 @@ describe('rest-shared-store in one runtime, against a real redis', function () {
       const v1 = await records.write(key, { tokens: { accessToken: 'a1' }, issuedAt: 1000 });
       const v2 = await records.write(key, { tokens: { accessToken: 'a2' }, issuedAt: 2000 });
       assert.strictEqual(v2, v1 + 1);
-      assert.strictEqual(await records.write(key, { tokens: { accessToken: 'old' }, issuedAt: 1500 }, true), undefined);
+      assert.strictEqual(
+        await records.write(key, { tokens: { accessToken: 'old' }, issuedAt: 1500 }, { onlyIfNewer: true }),
+        'newer',
+      );
       assert.strictEqual((await records.read(key)).tokens.accessToken, 'a2');
     });
 

@@ -71,7 +71,8 @@ export interface DatasourceOptions {
 }
 
 export interface StartPacer {
-  turn(): Promise<boolean>;
+  /** `maxWaitMs`: the request's timeout; a turn further away rejects (ETIMEDOUT). */
+  turn(maxWaitMs?: number): Promise<boolean>;
   close(): void;
 }
 
@@ -194,7 +195,7 @@ export class Datasource {
     if (observer?.onQueued) observer.onQueued();
     await this.limiter.acquire();
     try {
-      if (this.fallbackPace) await this.clusterTurn(this.fallbackPace);
+      if (this.fallbackPace) await this.clusterTurn(this.fallbackPace, plan.timeout ?? this.settings.timeout);
       return await this.sendNow(plan, observer);
     } finally {
       this.limiter.release();
@@ -202,8 +203,8 @@ export class Datasource {
   }
 
   /** This start's slot of the cluster's rate, or of this instance's while the store is away. */
-  private async clusterTurn(fallback: Limiter): Promise<void> {
-    if (this.options.pacer && (await this.options.pacer.turn())) return;
+  private async clusterTurn(fallback: Limiter, maxWaitMs: number): Promise<void> {
+    if (this.options.pacer && (await this.options.pacer.turn(maxWaitMs))) return;
     await fallback.acquire();
     fallback.release();
   }

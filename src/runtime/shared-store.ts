@@ -1,8 +1,10 @@
 /**
  * The `rest-shared-store` node as the datasource uses it: the running store, and the datasource
  * options that share OAuth tokens (encrypted with a key from Node-RED's credential secret) and
- * the `rateLimit` through it. Keys: `<prefix>oauth:<datasource id>:<settings fingerprint>` (and
- * `…:lock`), `<prefix>rate:<datasource id>`.
+ * the `rateLimit` through it. Keys: `<prefix>oauth:{<datasource id>}:<settings fingerprint>` (and
+ * `…:lock`, `…:lock:fence`), `<prefix>rate:{<datasource id>}` (and `…:log`): the braces are a
+ * Redis Cluster hash tag, so every key of one datasource lives in one slot and its multi-key
+ * scripts never fail with CROSSSLOT.
  */
 import type { Node, NodeAPI } from 'node-red';
 import type { ConnectionOptions } from 'node:tls';
@@ -11,6 +13,7 @@ import type { DatasourceOptions } from '../lib/datasource';
 import type { DatasourceSettings } from '../lib/settings';
 import type { TokenSet } from '../lib/oauth/tokens';
 import type { SharedStore } from '../lib/shared/store';
+import { hashTag } from '../lib/shared/store';
 import { COMMAND_TIMEOUT_MS } from '../lib/shared/redis-store';
 import { ClusterPacer, ClusterRate } from '../lib/shared/rate-limit';
 import { SharedTokens } from '../lib/shared/shared-tokens';
@@ -22,11 +25,37 @@ import type { SettingsView } from './oauth-runtime';
 export interface SharedStoreCredentials {
   username?: string;
   password?: string;
+  sentinelUsername?: string;
+  sentinelPassword?: string;
+}
+
+/** Where a deployed store connects: the settings that decide where its credentials go. */
+export interface StoreDestination {
+  mode: string;
+  url: string;
+  nodes: string;
+  masterName: string;
+  tls: string;
+}
+
+/** The destination settings as a deployed node or a dialog gives them, normalised for comparing. */
+export function storeDestination(config: object): StoreDestination {
+  const c = config as Record<string, unknown>;
+  const text = (name: string) => (typeof c[name] === 'string' ? (c[name] as string).trim() : '');
+  return {
+    mode: text('mode') || 'standalone',
+    url: text('url'),
+    nodes: text('nodes'),
+    masterName: text('masterName'),
+    tls: text('tls'),
+  };
 }
 
 export interface RestSharedStoreNode extends Node<SharedStoreCredentials> {
   store?: SharedStore;
   configError?: RestError;
+  /** The deployed destination (the Test route sends stored secrets only there). */
+  destination?: StoreDestination;
 }
 
 /** What the core `tls-config` node exposes (05-tls.js). */
@@ -35,8 +64,11 @@ interface TlsConfigNode extends Node {
   addTLSOptions?: (opts: Record<string, unknown>) => Record<string, unknown>;
 }
 
-/** TLS options of a `tls-config` node, for a `rediss://` store. */
-export function storeTlsOptions(RED: NodeAPI, id: string): ConnectionOptions {
+/**
+ * TLS options of a `tls-config` node, for a `rediss://` store. `withClientKey: false` leaves out
+ * the client certificate, its key and passphrase (stored secrets) and keeps the trust settings.
+ */
+export function storeTlsOptions(RED: NodeAPI, id: string, withClientKey = true): ConnectionOptions {
   const node = RED.nodes.getNode(id) as TlsConfigNode | null;
   if (!node || node.type !== 'tls-config' || typeof node.addTLSOptions !== 'function') {
     throw configError('tls', 'the selected TLS configuration node is missing; pick another or clear the field');
@@ -51,7 +83,10 @@ export function storeTlsOptions(RED: NodeAPI, id: string): ConnectionOptions {
   const out: ConnectionOptions = {
     rejectUnauthorized: opts.rejectUnauthorized !== false && opts.rejectUnauthorized !== 'false',
   };
-  for (const name of ['ca', 'cert', 'key', 'passphrase', 'servername'] as const) {
+  const names = withClientKey
+    ? (['ca', 'cert', 'key', 'passphrase', 'servername'] as const)
+    : (['ca', 'servername'] as const);
+  for (const name of names) {
     const v = opts[name];
     if (typeof v === 'string' || Buffer.isBuffer(v)) Object.assign(out, { [name]: v });
   }
@@ -81,7 +116,8 @@ function recordsOf(RED: NodeAPI, store: SharedStore): TokenRecords {
   return new TokenRecords(store, deriveRecordKey(secret));
 }
 
-const recordKey = (store: SharedStore, nodeId: string, fingerprint: string) => store.key('oauth', nodeId, fingerprint);
+const recordKey = (store: SharedStore, nodeId: string, fingerprint: string) =>
+  store.key('oauth', hashTag(nodeId), fingerprint);
 
 /**
  * Tokens from the editor's Authorize, written to the datasource's shared store (when it has a
@@ -98,7 +134,11 @@ export async function shareTokens(
   if (!settings.sharedStoreId) return;
   try {
     const store = selectedStore(RED, settings.sharedStoreId);
-    await recordsOf(RED, store).write(recordKey(store, nodeId, fingerprint), { tokens, issuedAt: Date.now() }, true);
+    await recordsOf(RED, store).write(
+      recordKey(store, nodeId, fingerprint),
+      { tokens, issuedAt: Date.now() },
+      { onlyIfNewer: true },
+    );
   } catch {
     // no store, no secret or no answer: see above
   }
@@ -122,8 +162,10 @@ export function sharedOptions(
   const store = selectedStore(RED, settings.sharedStoreId);
   const out: ReturnType<typeof sharedOptions> = { store };
   if (settings.rateLimit > 0) {
-    out.pacer = new ClusterPacer(new ClusterRate(store, store.key('rate', nodeId), settings.rateLimit), {
+    out.pacer = new ClusterPacer(new ClusterRate(store, store.key('rate', hashTag(nodeId)), settings.rateLimit), {
       timeoutMs: Math.min(COMMAND_TIMEOUT_MS, settings.timeout),
+      maxWaitMs: settings.timeout,
+      label: store.label,
       closedError: () =>
         new RestError('ABORTED', 'the datasource was redeployed or stopped before this request could start'),
     });
@@ -135,7 +177,7 @@ export function sharedOptions(
         store,
         records,
         recordKey: recordKey(store, nodeId, fingerprint),
-        lockKey: recordKey(store, nodeId, fingerprint) + ':lock',
+        lockKey: TokenRecords.lockKey(recordKey(store, nodeId, fingerprint)),
         waitMs: settings.timeout,
         requestMs: settings.timeout,
         warn: (text) => RED.log.warn(`[rest-datasource] ${text}`),

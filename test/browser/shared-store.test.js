@@ -47,6 +47,31 @@ describe('shared store dialog in a browser', function () {
     await page.click('#node-config-input-btn-sharedStore-add');
     await page.waitForSelector('#node-config-input-keyPrefix');
     assert.strictEqual(await page.inputValue('#node-config-input-url'), 'redis://127.0.0.1:6379');
+    // Modes: only the fields that apply are shown.
+    assert.strictEqual(await page.inputValue('#node-config-input-mode'), 'standalone');
+    const shown = async () => ({
+      url: await page.isVisible('#node-config-input-url'),
+      nodes: await page.isVisible('#node-config-input-nodes'),
+      masterName: await page.isVisible('#node-config-input-masterName'),
+      sentinelPassword: await page.isVisible('#node-config-input-sentinelPassword'),
+    });
+    assert.deepStrictEqual(await shown(), { url: true, nodes: false, masterName: false, sentinelPassword: false });
+    await page.selectOption('#node-config-input-mode', 'sentinel');
+    assert.deepStrictEqual(await shown(), { url: false, nodes: true, masterName: true, sentinelPassword: true });
+    assert.strictEqual(
+      await page.getAttribute('#node-config-input-nodes', 'placeholder'),
+      'host:26379, host:26379, host:26379',
+    );
+    await type('#node-config-input-nodes', 'user:pw@127.0.0.1:26379');
+    assert.ok(await invalid('#node-config-input-nodes'), 'a user or password in the nodes is refused');
+    await type('#node-config-input-nodes', '127.0.0.1:26379, 127.0.0.1:26380');
+    await type('#node-config-input-masterName', 'mymaster');
+    assert.ok(!(await invalid('#node-config-input-nodes')));
+    await E.screenshot(page, 'shared-store-sentinel.png');
+    await page.selectOption('#node-config-input-mode', 'cluster');
+    assert.deepStrictEqual(await shown(), { url: false, nodes: true, masterName: false, sentinelPassword: false });
+    await page.selectOption('#node-config-input-mode', 'standalone');
+    assert.deepStrictEqual(await shown(), { url: true, nodes: false, masterName: false, sentinelPassword: false });
     assert.ok(!(await page.isVisible('#rss-tls-row')), 'no TLS picker for redis://');
     await type('#node-config-input-url', `redis://user:${PASSWORD}@127.0.0.1:${redis.port}`);
     assert.ok(await invalid('#node-config-input-url'), 'a password in the URL is refused');
@@ -59,6 +84,10 @@ describe('shared store dialog in a browser', function () {
     await page.click('#rss-test-button');
     await page.waitForSelector('#rss-test-result.rds-ok');
     assert.match(await page.textContent('#rss-test-result'), /PING, write and read of rest-datasource:test:/);
+    assert.match(
+      await page.textContent('#rss-test-result'),
+      /standalone primary redis:\/\/127\.0\.0\.1:\d+, 0 replica\(s\)/,
+    );
     await E.screenshot(page, 'shared-store.png');
     await page.locator('#node-config-dialog-ok').last().click();
     await page.waitForSelector('#node-config-input-keyPrefix', { state: 'detached' });
@@ -76,6 +105,7 @@ describe('shared store dialog in a browser', function () {
     const store = flow.find((n) => n.type === 'rest-shared-store');
     assert.strictEqual(ds.sharedStore, store.id);
     assert.strictEqual(store.url, `redis://127.0.0.1:${redis.port}`);
+    assert.strictEqual(store.mode, 'standalone');
     assert.strictEqual(store.keyPrefix, 'rest-datasource:');
     assert.strictEqual(store.tls, '');
     assert.strictEqual(store.version, 1, 'the store carries its configuration version');

@@ -1,73 +1,58 @@
 /**
  * The Redis (or Valkey) backend of the shared store, on node-redis' core client
- * (@redis/client). Commands fail at once while the connection is down (no offline queue, so
+ * (@redis/client), in one of three modes: one server, a primary found through Redis Sentinel,
+ * or a Redis Cluster. Commands fail at once while the connection is down (no offline queue, so
  * nothing piles up for a server that is gone), every command is bounded by a timeout, and the
- * client reconnects by itself with a capped back-off.
+ * client reconnects by itself with a capped back-off. When commands keep failing in Sentinel or
+ * Cluster mode, the store drops its client and discovers the topology again (node-redis'
+ * cluster client refreshes its slot map only on MOVED/ASK: after a primary dies a long-lived
+ * client may not recover by itself, a fresh one does).
  */
 import { createHash } from 'node:crypto';
 import type { ConnectionOptions } from 'node:tls';
-import type * as Redis from '@redis/client';
-import { configError } from '../errors';
 import type { SharedStore, StoreState } from './store';
 import { StoreUnavailableError } from './store';
+import type { HostPort, RedisAddress, StoreMode } from './redis-address';
+import { checkMode, nodesLabel, parseNodes, parseStoreUrl } from './redis-address';
+import { configError } from '../errors';
+import type { Backend, RedisModule } from './redis-backends';
+import { createBackend, reasonOf } from './redis-backends';
+import { quietSentinelNoise, releaseSentinelNoise } from './sentinel-noise';
+
+export { parseStoreUrl };
+export type { RedisAddress };
+
+/** What a NOAUTH reply means to the person who set up the node. */
+const NEEDS_PASSWORD =
+  'the server needs a password (NOAUTH): enter the Password of the shared store, and the Username for an ACL user';
 
 /** The default bound of one command. */
 export const COMMAND_TIMEOUT_MS = 2000;
 const CONNECT_TIMEOUT_MS = 3000;
 const MAX_RECONNECT_DELAY_MS = 2000;
+/** Sentinel / Cluster: after this many failed commands in a row, over at least REDISCOVER_MS, start over. */
+const REDISCOVER_AFTER = 3;
+const REDISCOVER_MS = 2000;
 
 export interface RedisStoreOptions {
-  url: string;
+  /** [`standalone`] */
+  mode?: StoreMode | string;
+  /** standalone: the server's URL */
+  url?: string;
+  /** sentinel: the sentinels; cluster: nodes to start from (`host:port, host:port`) */
+  nodes?: string;
+  /** sentinel: the primary's group name */
+  masterName?: string;
   keyPrefix: string;
   username?: string;
   password?: string;
-  /** TLS options for `rediss://` (CA, client certificate, verification). */
+  sentinelUsername?: string;
+  sentinelPassword?: string;
+  /** TLS options: for `rediss://`, and for every connection in Sentinel and Cluster mode when set. */
   tls?: ConnectionOptions;
   commandTimeoutMs?: number;
 }
 
-export interface RedisAddress {
-  host: string;
-  port: number;
-  tls: boolean;
-  database: number;
-  /** The URL without user or password. */
-  label: string;
-}
-
-/** Parse and check a store URL; the URL is part of the flow, so it must not carry a password. */
-export function parseStoreUrl(text: string): RedisAddress {
-  let url: URL;
-  try {
-    url = new URL(text.trim());
-  } catch {
-    throw configError(
-      'url',
-      `must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379, got ${JSON.stringify(text)}`,
-    );
-  }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    throw configError('url', `must start with redis:// or rediss:// (TLS), got ${url.protocol}//`);
-  }
-  if (url.password || url.username) {
-    throw configError(
-      'url',
-      'must not contain a user or password (the URL is saved in the flow); use the Username and Password fields',
-    );
-  }
-  if (!url.hostname) throw configError('url', 'names no host, for example redis://127.0.0.1:6379');
-  const db = url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0;
-  if (!Number.isInteger(db) || db < 0) {
-    throw configError('url', `the path must be a database number such as /0, got ${url.pathname}`);
-  }
-  const port = url.port ? Number(url.port) : 6379;
-  const tls = url.protocol === 'rediss:';
-  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  return { host, port, tls, database: db, label: `${url.protocol}//${url.host}${db ? '/' + db : ''}` };
-}
-
-type RedisModule = typeof Redis;
-type RedisClient = ReturnType<RedisModule['createClient']>;
 let redisModule: Promise<RedisModule> | undefined;
 
 /** The client library, loaded with the first store: a flow without one never pays for it. */
@@ -79,44 +64,75 @@ function loadRedis(): Promise<RedisModule> {
 export class RedisStore implements SharedStore {
   readonly label: string;
   readonly prefix: string;
+  readonly mode: StoreMode;
   private current: StoreState = 'connecting';
   private readonly listeners = new Set<(state: StoreState, reason?: string) => void>();
-  private client: RedisClient | undefined;
-  private isReply: (err: unknown) => boolean = () => false;
+  private backend: Backend | undefined;
   /** Settles when the client exists (the library is loaded). */
   private readonly started: Promise<void>;
   private readonly timeoutMs: number;
   private readonly shas = new Map<string, string>();
   private closed = false;
+  private failures = 0;
+  private failingSince = 0;
+  private redis: RedisModule | undefined;
+  private readonly build: (redis: RedisModule) => Backend;
+  /** Failovers seen (the status and the Test route show them). */
+  failovers = 0;
 
   constructor(o: RedisStoreOptions) {
-    const address = parseStoreUrl(o.url);
-    this.label = address.label;
+    this.mode = checkMode(o.mode);
     this.prefix = o.keyPrefix;
     this.timeoutMs = o.commandTimeoutMs ?? COMMAND_TIMEOUT_MS;
-    const reconnectStrategy = (retries: number) => Math.min(100 * 2 ** Math.min(retries, 5), MAX_RECONNECT_DELAY_MS);
-    const common = { host: address.host, port: address.port, connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy };
+    let address: RedisAddress | undefined;
+    let nodes: HostPort[] | undefined;
+    if (this.mode === 'standalone') {
+      address = parseStoreUrl(o.url ?? '');
+      this.label = address.label;
+    } else {
+      nodes = parseNodes(o.nodes ?? '', this.mode === 'sentinel' ? 26379 : 6379);
+      if (this.mode === 'sentinel') {
+        const name = (o.masterName ?? '').trim();
+        if (!/^[A-Za-z0-9._-]+$/.test(name)) {
+          throw configError('masterName', 'names the primary group the sentinels watch, for example mymaster');
+        }
+        this.label = `sentinel ${name}@${nodesLabel(nodes)}`;
+      } else {
+        this.label = `cluster ${nodesLabel(nodes)}`;
+      }
+    }
+    const backendOptions = {
+      mode: this.mode,
+      address,
+      nodes,
+      masterName: (o.masterName ?? '').trim(),
+      username: o.username,
+      password: o.password,
+      sentinelUsername: o.sentinelUsername,
+      sentinelPassword: o.sentinelPassword,
+      tls: this.mode === 'standalone' ? (address?.tls ? (o.tls ?? {}) : undefined) : o.tls,
+      connectTimeoutMs: CONNECT_TIMEOUT_MS,
+      maxReconnectDelayMs: MAX_RECONNECT_DELAY_MS,
+    };
+    this.build = (redis) => {
+      let me: Backend | undefined = undefined;
+      const mine = () => me !== undefined && me === this.backend;
+      me = createBackend(redis, backendOptions, {
+        ready: () => mine() && this.setState('up'),
+        error: (reason) => mine() && this.setState('down', reason),
+        end: () => mine() && !this.closed && this.setState('down', 'connection closed'),
+        failover: (text) => mine() && this.failover(text),
+      });
+      return me;
+    };
+    if (this.mode === 'sentinel') quietSentinelNoise(this, (text) => this.setState('down', text));
     this.started = loadRedis().then(
       (redis) => {
         if (this.closed) return;
-        const client: RedisClient = redis.createClient({
-          socket: address.tls
-            ? { ...o.tls, ...common, tls: true, servername: o.tls?.servername ?? address.host }
-            : { ...common, tls: false },
-          username: o.username || undefined,
-          password: o.password || undefined,
-          database: address.database || undefined,
-          disableOfflineQueue: true,
-          pingInterval: 10000,
-        });
-        this.isReply = (err) => err instanceof redis.ErrorReply;
-        client.on('ready', () => this.setState('up'));
-        client.on('error', (err: unknown) => this.setState('down', reasonOf(err)));
-        client.on('end', () => {
-          if (!this.closed) this.setState('down', 'connection closed');
-        });
-        this.client = client;
-        client.connect().catch((err: unknown) => this.setState('down', reasonOf(err)));
+        this.redis = redis;
+        this.backend = undefined;
+        const b = this.build(redis);
+        this.backend = b;
       },
       (err: unknown) => this.setState('down', `the Redis client library could not be loaded: ${reasonOf(err)}`),
     );
@@ -136,11 +152,11 @@ export class RedisStore implements SharedStore {
   }
 
   async ping(timeoutMs?: number): Promise<void> {
-    await this.run((c) => c.ping(), timeoutMs);
+    await this.run(undefined, ['PING'], timeoutMs);
   }
 
   async get(key: string, timeoutMs?: number): Promise<string | undefined> {
-    const value = await this.run((c) => c.get(key), timeoutMs);
+    const value = await this.run(key, ['GET', key], timeoutMs);
     return typeof value === 'string' ? value : undefined;
   }
 
@@ -149,21 +165,14 @@ export class RedisStore implements SharedStore {
     value: string,
     options: { ttlMs?: number; onlyIfAbsent?: boolean; timeoutMs?: number } = {},
   ): Promise<boolean> {
-    const answer = await this.run(
-      (c) =>
-        c.set(key, value, {
-          ...(options.ttlMs
-            ? { expiration: { type: 'PX' as const, value: Math.max(1, Math.round(options.ttlMs)) } }
-            : {}),
-          ...(options.onlyIfAbsent ? { condition: 'NX' as const } : {}),
-        }),
-      options.timeoutMs,
-    );
-    return answer === 'OK';
+    const args = ['SET', key, value];
+    if (options.ttlMs) args.push('PX', String(Math.max(1, Math.round(options.ttlMs))));
+    if (options.onlyIfAbsent) args.push('NX');
+    return (await this.run(key, args, options.timeoutMs)) === 'OK';
   }
 
   async del(key: string, timeoutMs?: number): Promise<void> {
-    await this.run((c) => c.del(key), timeoutMs);
+    await this.run(key, ['DEL', key], timeoutMs);
   }
 
   /** EVALSHA with the script's digest, loading it once when the server does not know it yet. */
@@ -173,21 +182,39 @@ export class RedisStore implements SharedStore {
       sha = createHash('sha1').update(lua).digest('hex');
       this.shas.set(lua, sha);
     }
-    const digest = sha;
+    const tail = [String(keys.length), ...keys, ...args];
     try {
-      return await this.run((c) => c.evalSha(digest, { keys, arguments: args }), timeoutMs);
+      return await this.run(keys[0], ['EVALSHA', sha, ...tail], timeoutMs);
     } catch (err) {
       if (!(err instanceof Error) || !/NOSCRIPT/.test(err.message)) throw err;
-      return this.run((c) => c.eval(lua, { keys, arguments: args }), timeoutMs);
+      return this.run(keys[0], ['EVAL', lua, ...tail], timeoutMs);
     }
+  }
+
+  /**
+   * Whether the writes made so far on `key`'s primary survive a failover (a replica has them,
+   * or there is no replica to promote). Standalone: true (one endpoint; see the docs).
+   */
+  async durable(key: string, timeoutMs?: number): Promise<boolean> {
+    if (this.mode === 'standalone') return true;
+    // WAIT answers within its own bound; ROLE before it is one round trip.
+    const ms = Math.max(1, Math.floor((timeoutMs ?? this.timeoutMs) * 0.7));
+    return this.use(key, (b) => b.durable(key, ms), timeoutMs);
+  }
+
+  /** The topology found, in one line (the Test button shows it). */
+  async topology(timeoutMs?: number): Promise<string> {
+    const text = await this.use(undefined, (b) => b.topology(), timeoutMs);
+    return this.failovers ? `${text}; ${this.failovers} failover(s) seen` : text;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.listeners.clear();
+    releaseSentinelNoise(this);
     try {
-      if (this.client) this.client.destroy();
+      if (this.backend) this.backend.destroy();
     } catch {
       // already closed
     }
@@ -207,36 +234,91 @@ export class RedisStore implements SharedStore {
     });
   }
 
+  private run(firstKey: string | undefined, args: string[], timeoutMs?: number): Promise<unknown> {
+    return this.use(firstKey, (b) => b.send(firstKey, args), timeoutMs);
+  }
+
   /** One command, refused at once when not connected and bounded by a timeout. */
-  private async run<T>(command: (client: RedisClient) => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
+  private async use<T>(
+    _firstKey: string | undefined,
+    command: (backend: Backend) => Promise<T>,
+    timeoutMs = this.timeoutMs,
+  ): Promise<T> {
     if (this.closed) throw new StoreUnavailableError(this.label, 'closed');
     // Just deployed: give the first connection its chance before calling the store away.
     const started = Date.now();
     await this.started;
     await this.settled(timeoutMs);
     timeoutMs = Math.max(1, timeoutMs - (Date.now() - started));
-    const client = this.client;
-    if (!client || !client.isReady || this.closed) {
+    const backend = this.backend;
+    if (!backend || !backend.ready || this.closed) {
+      this.failed();
       throw new StoreUnavailableError(this.label, this.reason ?? 'not connected');
     }
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new StoreUnavailableError(this.label, `no answer within ${timeoutMs} ms`)),
+        () => {
+          this.failed();
+          reject(new StoreUnavailableError(this.label, `no answer within ${timeoutMs} ms`));
+        },
         Math.max(1, timeoutMs),
       );
-      command(client).then(
+      // Attach both handlers before anything can settle: a late rejection is never unhandled.
+      command(backend).then(
         (value) => {
           clearTimeout(timer);
+          this.failures = 0;
+          if (this.current !== 'up' && backend.ready) this.setState('up');
           resolve(value);
         },
         (err: unknown) => {
           clearTimeout(timer);
           // A script error (a reply) is the caller's; anything else means the store is not usable.
-          if (this.isReply(err)) reject(err);
-          else reject(new StoreUnavailableError(this.label, reasonOf(err)));
+          if (backend.isReply(err) && /^NOAUTH\b/.test((err as Error).message)) {
+            reject(new StoreUnavailableError(this.label, NEEDS_PASSWORD));
+          } else if (
+            backend.isReply(err) &&
+            !/^(READONLY|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|LOADING)\b/.test((err as Error).message)
+          ) {
+            this.failures = 0;
+            reject(err);
+          } else {
+            this.failed();
+            reject(new StoreUnavailableError(this.label, reasonOf(err)));
+          }
         },
       );
     });
+  }
+
+  /** A command failed for want of a usable server: after a run of them, discover the topology again. */
+  private failed(): void {
+    if (this.failures++ === 0) this.failingSince = Date.now();
+    if (
+      this.mode === 'standalone' ||
+      this.closed ||
+      !this.redis ||
+      this.failures < REDISCOVER_AFTER ||
+      Date.now() - this.failingSince < REDISCOVER_MS
+    ) {
+      return;
+    }
+    this.failures = 0;
+    const old = this.backend;
+    this.backend = undefined;
+    this.backend = this.build(this.redis);
+    if (old) {
+      try {
+        old.destroy();
+      } catch {
+        // gone already
+      }
+    }
+  }
+
+  private failover(text: string): void {
+    this.failovers++;
+    for (const l of this.listeners) l('up', `failover: ${text}`);
   }
 
   private reason: string | undefined;
@@ -248,12 +330,4 @@ export class RedisStore implements SharedStore {
     this.current = state;
     for (const l of this.listeners) l(state, reason);
   }
-}
-
-function reasonOf(err: unknown): string {
-  if (err instanceof Error) {
-    const code = (err as { code?: unknown }).code;
-    return typeof code === 'string' && !err.message.includes(code) ? `${code}: ${err.message}` : err.message;
-  }
-  return String(err);
 }

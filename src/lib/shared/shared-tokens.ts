@@ -13,12 +13,15 @@ import { RestError } from '../errors';
 import type { TokenSet } from '../oauth/tokens';
 import { needsRenewal } from '../oauth/tokens';
 import { tryLock, isLocked } from './lock';
+import type { HeldLock } from './lock';
 import type { SharedStore } from './store';
 import { StoreUnavailableError } from './store';
 import type { TokenRecord, TokenRecords } from './token-record';
-import { UNREADABLE } from './token-record';
+import { ROLLED_BACK, UNREADABLE } from './token-record';
 
 const POLL_MS = 50;
+/** How often a holder writes a record no replica acknowledged yet. */
+const SETTLE_MS = 250;
 
 export interface SharedTokensOptions {
   store: SharedStore;
@@ -28,13 +31,15 @@ export interface SharedTokensOptions {
   lockKey: string;
   /** How long a request may wait for tokens (the request timeout). */
   waitMs: number;
-  /** How long one token request may take (the lock outlives it, then expires by itself). */
+  /** How long one token request may take (the lock's lease covers two, and is extended while the holder works). */
   requestMs: number;
   /** Told once per cause: a record sealed with another credential secret. */
   warn?: (text: string) => void;
 }
 
-type ReadResult = TokenRecord | typeof UNREADABLE | undefined;
+type ReadResult = TokenRecord | typeof UNREADABLE | typeof ROLLED_BACK | undefined;
+
+const notARecord = (r: ReadResult): boolean => r === undefined || r === UNREADABLE || r === ROLLED_BACK;
 
 export class SharedTokens implements TokenSharing {
   /** A set this instance obtained but could not write: written when the store is back. */
@@ -42,6 +47,7 @@ export class SharedTokens implements TokenSharing {
   /** The newest set this instance knows: offered again after an outage (a restarted store may be empty). */
   private known: ObtainedTokens | undefined;
   private warnedUnreadable = false;
+  private warnedRolledBack = false;
   private readonly unsubscribe: () => void;
 
   constructor(private readonly o: SharedTokensOptions) {
@@ -74,12 +80,27 @@ export class SharedTokens implements TokenSharing {
       for (;;) {
         const first = await this.read(deadline);
         if (this.usable(first, req)) return first as TokenRecord;
-        const lock = await tryLock(this.o.store, this.o.lockKey, this.o.requestMs + 2000, this.timeout(deadline));
+        // One refresh may make two token requests (refresh, invalid_grant, re-read, again):
+        // the lease covers both, and is extended while the holder works.
+        const lease = 2 * this.o.requestMs + 2000;
+        const lock = await tryLock(this.o.store, this.o.lockKey, lease, this.timeout(deadline));
         if (lock) {
+          lock.keepAlive(lease);
+          let settling: Promise<void> | undefined;
           try {
-            return await this.underLock(req, deadline);
+            // A lock a failover could lose is no lock: held only once a replica has it.
+            if (!(await this.durable(lock.key, deadline))) {
+              throw new StoreUnavailableError(
+                this.o.store.label,
+                'the refresh lock reached no replica (WAIT); the primary may be failing over',
+              );
+            }
+            const got = await this.underLock(req, deadline, lock, lease);
+            settling = got.settling;
+            return got.obtained;
           } finally {
-            await lock.release();
+            if (settling) void settling.finally(() => lock.release());
+            else await lock.release();
           }
         }
         const adopted = await this.waitForHolder(first, req, deadline);
@@ -92,25 +113,37 @@ export class SharedTokens implements TokenSharing {
   }
 
   /** Holding the lock: the newest shared set, or a token request based on it, shared. */
-  private async underLock(req: SharingRequest, deadline: number): Promise<ObtainedTokens> {
+  private async underLock(
+    req: SharingRequest,
+    deadline: number,
+    lock: HeldLock,
+    lease: number,
+  ): Promise<{ obtained: ObtainedTokens; settling?: Promise<void> }> {
     const latest = await this.read(deadline);
-    // A set this instance obtained while the store was away, newer than the stored one.
+    // A set this instance obtained while the store was away, newer than the stored one (or
+    // than a record rolled back behind what this instance has seen).
     const mine =
-      this.unpublished && (!latest || (latest !== UNREADABLE && latest.issuedAt < this.unpublished.issuedAt))
+      this.unpublished &&
+      (latest === undefined ||
+        latest === ROLLED_BACK ||
+        (latest !== UNREADABLE && latest.issuedAt < this.unpublished.issuedAt))
         ? this.unpublished
         : undefined;
     if (mine) {
       await this.republish();
-      if (this.usable(mine, req)) return mine;
-    } else if (this.usable(latest, req)) return latest as TokenRecord;
+      if (this.usable(mine, req)) return { obtained: mine };
+    } else if (this.usable(latest, req)) return { obtained: latest as TokenRecord };
     // The newest refresh token: this instance's unshared one, the store's, or with no record yet
     // this instance's own tokens (restored or pasted), which start the shared history. An
-    // unreadable record is not replaced by a possibly older local refresh token.
+    // unreadable record is not replaced by a possibly older local refresh token; a rolled-back
+    // one gives way to the newest set this instance has seen (its refresh token is spent).
     let base: TokenSet | undefined = mine
       ? mine.tokens
       : latest === UNREADABLE
         ? undefined
-        : (latest?.tokens ?? req.current?.tokens);
+        : latest === ROLLED_BACK
+          ? this.known?.tokens
+          : (latest?.tokens ?? req.current?.tokens);
     let tokens: TokenSet;
     try {
       tokens = await req.fetch(base);
@@ -118,21 +151,66 @@ export class SharedTokens implements TokenSharing {
       if (!(err instanceof GrantRevokedError)) throw err;
       // invalid_grant: another instance may have rotated the refresh token meanwhile.
       const again = await this.read(deadline);
-      if (!again || again === UNREADABLE || again.tokens.refreshToken === base?.refreshToken) throw err;
-      if (this.usable(again, req)) return again;
-      base = again.tokens;
+      if (notARecord(again) || (again as TokenRecord).tokens.refreshToken === base?.refreshToken) throw err;
+      if (this.usable(again, req)) return { obtained: again as TokenRecord };
+      base = (again as TokenRecord).tokens;
       tokens = await req.fetch(base);
     }
     const obtained = { tokens, issuedAt: Date.now() };
     try {
-      await this.o.records.write(this.o.recordKey, obtained, false, this.timeout(deadline));
+      const written = await this.o.records.write(this.o.recordKey, obtained, {
+        lock,
+        timeoutMs: this.timeout(deadline),
+      });
+      if (written === 'fenced') {
+        // The lock was lost meanwhile (expired while this instance stalled, or lost in a
+        // failover) and a later holder may have written: its record wins.
+        this.unpublished = obtained;
+        const now = await this.read(deadline);
+        if (this.usable(now, req)) return { obtained: now as TokenRecord };
+        return { obtained };
+      }
+      if (!(await this.durable(this.o.recordKey, deadline))) {
+        // Written to a primary that may lose it: keep the lock (others wait for it) and write
+        // again, to whichever primary there is, until a replica has the new refresh token.
+        this.unpublished = obtained;
+        return { obtained, settling: this.settle(obtained, lock, Date.now() + lease) };
+      }
       this.unpublished = undefined;
     } catch (err) {
       if (!(err instanceof StoreUnavailableError)) throw err;
-      // The new refresh token exists only here now: shared as soon as the store is back.
+      // The new refresh token exists only here now: shared as soon as the store is back (and
+      // written again under the lock while it is held).
       this.unpublished = obtained;
+      return { obtained, settling: this.settle(obtained, lock, Date.now() + lease) };
     }
-    return obtained;
+    return { obtained };
+  }
+
+  /**
+   * Until `until` (the lock's lease), write `obtained` again under the lock until a replica has
+   * it: the lock, extended meanwhile, keeps the other instances from presenting the refresh
+   * token this set replaced.
+   */
+  private async settle(obtained: ObtainedTokens, lock: HeldLock, until: number): Promise<void> {
+    while (Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+      try {
+        const written = await this.o.records.write(this.o.recordKey, obtained, { lock, onlyIfNewer: true });
+        if (written === 'fenced') return;
+        if (await this.durable(this.o.recordKey, until)) {
+          if (this.unpublished === obtained) this.unpublished = undefined;
+          return;
+        }
+      } catch {
+        // still failing over
+      }
+    }
+  }
+
+  private async durable(key: string, deadline: number): Promise<boolean> {
+    if (!this.o.store.durable) return true;
+    return this.o.store.durable(key, this.timeout(deadline));
   }
 
   /** The lock is taken: wait for the holder's new version, or for the lock to go. */
@@ -141,7 +219,7 @@ export class SharedTokens implements TokenSharing {
     req: SharingRequest,
     deadline: number,
   ): Promise<TokenRecord | undefined> {
-    const seenVersion = seen && seen !== UNREADABLE ? seen.version : 0;
+    const seenVersion = notARecord(seen) ? 0 : (seen as TokenRecord).version;
     for (;;) {
       if (Date.now() + POLL_MS > deadline) {
         throw new RestError(
@@ -151,7 +229,9 @@ export class SharedTokens implements TokenSharing {
       }
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       const record = await this.read(deadline);
-      if (record && record !== UNREADABLE && record.version !== seenVersion && this.usable(record, req)) return record;
+      if (!notARecord(record) && (record as TokenRecord).version !== seenVersion && this.usable(record, req)) {
+        return record as TokenRecord;
+      }
       if (!(await isLocked(this.o.store, this.o.lockKey, this.timeout(deadline)))) return undefined;
     }
   }
@@ -174,8 +254,11 @@ export class SharedTokens implements TokenSharing {
     return obtained;
   }
 
-  private usable(record: ObtainedTokens | typeof UNREADABLE | undefined, req: SharingRequest): boolean {
-    if (!record || record === UNREADABLE) return false;
+  private usable(
+    record: ObtainedTokens | typeof UNREADABLE | typeof ROLLED_BACK | undefined,
+    req: SharingRequest,
+  ): boolean {
+    if (!record || record === UNREADABLE || record === ROLLED_BACK) return false;
     const t = record.tokens;
     return t.accessToken !== req.rejected && !needsRenewal(t, record.issuedAt);
   }
@@ -186,6 +269,12 @@ export class SharedTokens implements TokenSharing {
       this.warnedUnreadable = true;
       this.o.warn(
         `the shared OAuth token in ${this.o.store.label} was sealed with another credential secret; every instance must use the same credential secret (settings.js credentialSecret, or the same .config.runtime.json)`,
+      );
+    }
+    if (record === ROLLED_BACK && !this.warnedRolledBack && this.o.warn) {
+      this.warnedRolledBack = true;
+      this.o.warn(
+        `the shared OAuth token in ${this.o.store.label} is older than one this instance has already seen (rolled back); it is not used, and the newest token set this instance knows replaces it`,
       );
     }
     return record;
@@ -201,7 +290,7 @@ export class SharedTokens implements TokenSharing {
     const pending = this.unpublished;
     if (!pending) return;
     try {
-      await this.o.records.write(this.o.recordKey, pending, true);
+      await this.o.records.write(this.o.recordKey, pending, { onlyIfNewer: true });
       if (this.unpublished === pending) this.unpublished = undefined;
     } catch {
       // Still down: tried again when the store is back.

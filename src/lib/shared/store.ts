@@ -7,6 +7,16 @@
 /** [`rest-datasource:`] the contract's default `keyPrefix`. */
 export const DEFAULT_KEY_PREFIX = 'rest-datasource:';
 
+/**
+ * A Redis Cluster hash tag: keys that contain the same `{tag}` (the first braces of the key)
+ * live in the same slot, so one Lua script may use them all. Every key of one datasource carries
+ * its id so: `<prefix>oauth:{<id>}:…`, `<prefix>rate:{<id>}`. A prefix with braces of its own
+ * puts every key in one slot (still correct, only not spread over the cluster).
+ */
+export function hashTag(id: string): string {
+  return `{${id.replace(/[{}]/g, '_')}}`;
+}
+
 export type StoreState = 'connecting' | 'up' | 'down';
 
 export class StoreUnavailableError extends Error {
@@ -39,6 +49,13 @@ export interface SharedStore {
   del(key: string, timeoutMs?: number): Promise<void>;
   /** Run a Lua script atomically on `keys` (full key names, see `key`). */
   script(lua: string, keys: string[], args: string[], timeoutMs?: number): Promise<unknown>;
+  /**
+   * Whether the writes made so far on `key`'s primary would survive a failover (WAIT: a replica
+   * acknowledged them, or the primary has none to promote). Absent or true for one endpoint.
+   */
+  durable?(key: string, timeoutMs?: number): Promise<boolean>;
+  /** The topology found (primary and replicas, or cluster nodes and slots), in one line. */
+  topology?(timeoutMs?: number): Promise<string>;
   /** The full key name of `name`: the prefix and the name. */
   key(...parts: string[]): string;
   close(): Promise<void>;

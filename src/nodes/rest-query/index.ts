@@ -149,7 +149,16 @@ export = function register(RED: NodeAPI): void {
     // Several instances: the shared store's outages show here (config nodes have no status).
     const store = setupError ? undefined : dsNode?.sharedStore;
     const storeDownText = RED._('rest-query.status.storeDown');
-    const storeStatus = (state: string) => {
+    // One warning per outage, with the first msg it affects (the debug sidebar shows it once).
+    let outageWarned = false;
+    const storeStatus = (state: string, reason?: string) => {
+      if (state !== 'down') outageWarned = false;
+      if (state === 'up' && reason && reason.startsWith('failover')) {
+        storeNote = '';
+        codeTexts.clear();
+        status('green', 'ring', RED._('rest-query.status.storeFailover', { reason }));
+        return;
+      }
       const note = state === 'down' ? ' ' + RED._('rest-query.status.storeDownNote') : '';
       if (note === storeNote) return;
       storeNote = note;
@@ -255,6 +264,10 @@ export = function register(RED: NodeAPI): void {
     };
 
     node.on('input', (msg, send, done) => {
+      if (store && store.state === 'down' && !outageWarned) {
+        outageWarned = true;
+        node.warn(RED._('rest-query.warn.storeDown', { store: store.label }));
+      }
       handle(msg, send).then(
         () => done(),
         (err: unknown) => {

@@ -21,17 +21,51 @@ function validStoreUrl(v: unknown): boolean {
   }
 }
 
-const isTls = (): boolean => /^rediss:/i.test(textOf(input('url')).trim());
+const modeOf = (): string => textOf(input('mode')) || 'standalone';
+/** TLS: a rediss:// URL in standalone mode; in Sentinel and Cluster mode whenever a TLS node is chosen. */
+const isTls = (): boolean => (modeOf() === 'standalone' ? /^rediss:/i.test(textOf(input('url')).trim()) : true);
+
+/** The mode a validation applies to: the open dialog's, else the node's. */
+function modeIn(node: object): string {
+  if ($('#node-config-input-mode').length) return modeOf();
+  const own = (node as { mode?: unknown }).mode;
+  return typeof own === 'string' && own ? own : 'standalone';
+}
+
+/** host:port entries separated by commas or spaces, no scheme, user or password. */
+function validNodes(v: unknown): boolean {
+  const entries = trimmed(v)
+    .split(/[\s,]+/)
+    .filter((e) => e !== '');
+  return entries.length > 0 && entries.every((e) => /^(\[[0-9a-fA-F:.]+\]|[^:[\]@/]+)(:\d{1,5})?$/.test(e));
+}
 
 RED.nodes.registerType('rest-shared-store', {
   category: 'config',
   defaults: {
     version: { value: SHARED_STORE_VERSION },
     name: { value: D.name },
+    mode: { value: D.mode },
     url: {
       value: D.url,
-      required: true,
-      validate: validator((v) => validStoreUrl(v) || t('errors.url')),
+      validate: validator(function (v: unknown) {
+        const mode = modeIn(this);
+        return mode !== 'standalone' || validStoreUrl(v) || t('errors.url');
+      }),
+    },
+    nodes: {
+      value: D.nodes,
+      validate: validator(function (v: unknown) {
+        const mode = modeIn(this);
+        return mode === 'standalone' || validNodes(v) || t('errors.nodes');
+      }),
+    },
+    masterName: {
+      value: D.masterName,
+      validate: validator(function (v: unknown) {
+        const mode = modeIn(this);
+        return mode !== 'sentinel' || /^[A-Za-z0-9._-]+$/.test(trimmed(v)) || t('errors.masterName');
+      }),
     },
     keyPrefix: { value: D.keyPrefix },
     tls: { value: D.tls, type: 'tls-config', required: false },
@@ -39,6 +73,8 @@ RED.nodes.registerType('rest-shared-store', {
   credentials: {
     username: { type: 'text' },
     password: { type: 'password' },
+    sentinelUsername: { type: 'text' },
+    sentinelPassword: { type: 'password' },
   },
   paletteLabel: () => t('paletteLabel'),
   label: function () {
@@ -47,14 +83,32 @@ RED.nodes.registerType('rest-shared-store', {
   oneditprepare: function () {
     const id = this.id;
     showMigrated(this, 'node-config-input-', migrateSharedStore);
-    const tlsRow = () => $('#rss-tls-row').toggle(isTls());
-    input('url').on('change keyup', tlsRow);
-    tlsRow();
+    // Only the fields of the chosen mode are shown.
+    const rows = () => {
+      const mode = modeOf();
+      $('#rss-url-row').toggle(mode === 'standalone');
+      $('#rss-nodes-row').toggle(mode !== 'standalone');
+      $('#rss-masterName-row, .rss-sentinel-row').toggle(mode === 'sentinel');
+      input('nodes').attr(
+        'placeholder',
+        t(mode === 'sentinel' ? 'placeholder.nodesSentinel' : 'placeholder.nodesCluster'),
+      );
+      $('#rss-tls-row').toggle(isTls());
+    };
+    if (!textOf(input('mode'))) input('mode').val('standalone');
+    input('url').on('change keyup', rows);
+    input('mode').on('change', rows);
+    rows();
     $('#rss-test-button').on('click', (e) => {
       e.preventDefault();
       const out = $('#rss-test-result');
       showResult(out, 'pending', t('test.running'));
       const body = {
+        mode: modeOf(),
+        nodes: textOf(input('nodes')),
+        masterName: textOf(input('masterName')),
+        sentinelUsername: textOf(input('sentinelUsername')),
+        sentinelPassword: textOf(input('sentinelPassword')),
         url: textOf(input('url')),
         keyPrefix: textOf(input('keyPrefix')),
         tls: isTls() ? textOf(input('tls')) : '',

@@ -10,9 +10,12 @@ import { RedisStore } from '../../lib/shared/redis-store';
 import { DEFAULT_KEY_PREFIX } from '../../lib/shared/store';
 import type { RestSharedStoreNode, SharedStoreCredentials } from '../../runtime/shared-store';
 import { migrateSharedStore } from './migrations';
-import { storeTlsOptions } from '../../runtime/shared-store';
+import { storeDestination, storeTlsOptions } from '../../runtime/shared-store';
 
 interface SharedStoreConfig extends NodeDef {
+  mode?: string;
+  nodes?: string;
+  masterName?: string;
   url?: string;
   keyPrefix?: string;
   tls?: string;
@@ -23,10 +26,16 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, saved);
     const config = migrateSharedStore(saved);
     const credentials = (this.credentials ?? {}) as SharedStoreCredentials;
-    const redactor = new Redactor().add(credentials.username, credentials.password);
+    const redactor = new Redactor().add(credentials.username, credentials.password, credentials.sentinelPassword);
+    this.destination = storeDestination(config);
     try {
       const store = new RedisStore({
+        mode: config.mode,
         url: String(config.url),
+        nodes: config.nodes,
+        masterName: config.masterName,
+        sentinelUsername: credentials.sentinelUsername,
+        sentinelPassword: credentials.sentinelPassword,
         keyPrefix: config.keyPrefix ? String(config.keyPrefix) : DEFAULT_KEY_PREFIX,
         username: credentials.username,
         password: credentials.password,
@@ -35,6 +44,9 @@ export = function register(RED: NodeAPI): void {
       this.store = store;
       let outage = false;
       store.onState((state, reason) => {
+        if (state === 'up' && reason && reason.startsWith('failover')) {
+          this.log(redactor.redact(RED._('rest-shared-store.log.failover', { store: store.label, reason })));
+        }
         if (state === 'down' && !outage) {
           outage = true;
           this.warn(
@@ -61,6 +73,13 @@ export = function register(RED: NodeAPI): void {
   RED.nodes.registerType<RestSharedStoreNode, SharedStoreConfig, unknown, SharedStoreCredentials>(
     'rest-shared-store',
     RestSharedStore,
-    { credentials: { username: { type: 'text' }, password: { type: 'password' } } },
+    {
+      credentials: {
+        username: { type: 'text' },
+        password: { type: 'password' },
+        sentinelUsername: { type: 'text' },
+        sentinelPassword: { type: 'password' },
+      },
+    },
   );
 };

@@ -9,7 +9,10 @@ import type { MigrationStep } from '../../lib/config-version';
 /** Today's value of every setting the dialog shows, for a new node and for a missing setting. */
 export const SHARED_STORE_DEFAULTS = {
   name: '',
+  mode: 'standalone',
   url: 'redis://127.0.0.1:6379',
+  nodes: '',
+  masterName: '',
   keyPrefix: 'rest-datasource:',
   tls: '',
 };
