@@ -132,7 +132,7 @@ describe(`OAuth keys and bearer-grant tokens shared by two Node-RED instances ($
     await askAll('bearer', 2);
     assert.strictEqual(bearer.grants.length, 1);
     const dump = JSON.stringify(await redis.dump());
-    assert.match(dump, /keys-test:oauth:dsb:/);
+    assert.match(dump, /keys-test:oauth:\{dsb\}:/);
     assert.ok(!dump.includes('bearer-grant-token-1'), 'the token is not readable in redis');
   });
 
@@ -147,7 +147,7 @@ describe(`OAuth keys and bearer-grant tokens shared by two Node-RED instances ($
     assert.strictEqual(op.proofs.length, answers.length);
     assert.strictEqual(new Set(op.proofs.map((p) => p.header.jwk.x)).size, 1);
     // the key record in redis is sealed: no JWK member in clear
-    const records = (await redis.dump()).filter((d) => /keys-test:dpop:dsd/.test(d.key));
+    const records = (await redis.dump()).filter((d) => /keys-test:dpop:\{dsd\}/.test(d.key));
     assert.strictEqual(records.length, 1);
     assert.ok(!JSON.stringify(records).includes('"kty"'));
   });

@@ -183,11 +183,11 @@ export function sharedOptions(
         warn: (text) => RED.log.warn(`[rest-datasource] ${text}`),
       });
     if (settings.oauth2.dpop) {
-      // Key `<prefix>dpop:<datasource id>`: one key per datasource, whatever its settings.
+      // Key `<prefix>dpop:{<datasource id>}`: one key per datasource, whatever its settings.
       out.dpopKey = new SharedDpopKey(
         store,
         deriveRecordKey(credentialSecret(RED.settings as unknown as SettingsView) as string),
-        store.key('dpop', nodeId),
+        store.key('dpop', hashTag(nodeId)),
         Math.min(COMMAND_TIMEOUT_MS, settings.timeout),
       );
     }
