@@ -34,7 +34,7 @@ export function cacheOptions(
   return {
     id: nodeId,
     keySecret: keys.names,
-    shared: new RedisCacheBackend(store, nodeId, keys.seal, timeoutMs),
+    shared: new RedisCacheBackend(store, nodeId, keys, timeoutMs),
     warn,
   };
 }

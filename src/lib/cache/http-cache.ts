@@ -23,6 +23,7 @@ import type { StoredResponse } from './stored';
 import {
   evaluate,
   headerText,
+  matchesVary,
   mayServeStale,
   refreshed,
   requestDirectives,
@@ -153,7 +154,7 @@ export class HttpCache {
     verdict?: ReturnType<typeof evaluate>,
   ): Promise<HttpResult> {
     const go = () => (this.o.store ? this.fetchAndStore(req, plan, upstream, found, verdict) : miss(upstream(plan)));
-    return this.o.coalesce ? this.coalescer.run(req.exact, go) : go();
+    return this.o.coalesce ? this.coalescer.run(this.o.keys.exact(req, plan), go) : go();
   }
 
   private async fetchAndStore(
@@ -233,16 +234,6 @@ export class HttpCache {
   private answer(s: StoredResponse, cache: CacheOutcome, timeMs = 0, attempts = 0): HttpResult {
     return { statusCode: s.status, headers: servedHeaders(s), body: s.body, url: s.url, attempts, timeMs, cache };
   }
-}
-
-function matchesVary(s: StoredResponse, req: KeyedRequest): boolean {
-  const vary = headerText(s.headers.vary).toLowerCase();
-  if (!vary) return true;
-  const before = (s.policy.toObject().reqh ?? {}) as Record<string, unknown>;
-  return vary
-    .split(',')
-    .map((v) => v.trim())
-    .every((name) => name !== '*' && (before[name] ?? '') === (req.headers[name] ?? ''));
 }
 
 function outcome(res: HttpResult, cache: CacheOutcome): HttpResult {

@@ -10,7 +10,7 @@
  *
  * Keys: `<prefix>cache:<datasource id>:<digest>` (entries) and `…:g:<digest>` (generations).
  */
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import type { SharedStore } from '../shared/store';
 import type { StoredRecord, StoredResponse } from './stored';
 import { fromRecord, toRecord } from './stored';
@@ -53,16 +53,21 @@ export class RedisCacheBackend implements SharedCache {
   constructor(
     private readonly store: SharedStore,
     private readonly datasourceId: string,
-    private readonly sealKey: Buffer,
+    private readonly keys: SharedCacheKeys,
     private readonly timeoutMs: number,
   ) {}
 
+  /** A key name's last part: the keyed digest of a cache key, so no URL shows in Redis. */
+  private name(text: string): string {
+    return createHmac('sha256', this.keys.names).update(text).digest('base64url');
+  }
+
   private entryKey(primary: string): string {
-    return this.store.key('cache', this.datasourceId, primary);
+    return this.store.key('cache', this.datasourceId, this.name(primary));
   }
 
   private generationKey(urlId: string): string {
-    return this.store.key('cache', this.datasourceId, 'g', urlId);
+    return this.store.key('cache', this.datasourceId, 'g', this.name(urlId));
   }
 
   async read(primary: string, urlId: string): Promise<SharedRead> {
@@ -72,7 +77,7 @@ export class RedisCacheBackend implements SharedCache {
       this.store.get(this.generationKey(urlId), this.timeoutMs),
     ]);
     if (!sealed) return { generation };
-    const entry = open(this.sealKey, key, sealed);
+    const entry = open(this.keys.seal, key, sealed);
     if (!entry || entry.g !== generation) return { generation };
     return { generation, variants: entry.v.map((r) => fromRecord(r, Buffer.from(r.b, 'base64'))) };
   }
@@ -88,7 +93,7 @@ export class RedisCacheBackend implements SharedCache {
     const g = generation ?? (await this.store.get(this.generationKey(urlId), this.timeoutMs)) ?? '';
     const key = this.entryKey(primary);
     const entry: SealedEntry = { g, v: variants.map((s) => ({ ...toRecord(s), b: s.body.toString('base64') })) };
-    await this.store.set(key, seal(this.sealKey, key, entry), { ttlMs, timeoutMs: this.timeoutMs });
+    await this.store.set(key, seal(this.keys.seal, key, entry), { ttlMs, timeoutMs: this.timeoutMs });
   }
 
   async invalidate(urlId: string): Promise<void> {

@@ -16,12 +16,13 @@ import { buildQueryString } from '../types';
 import type { CacheRequest } from './stored';
 
 export interface KeyedRequest extends CacheRequest {
-  /** The stored responses this request may use: scope, credentials, method, URL, secret headers. */
+  /**
+   * The stored responses this request may use: scope, credentials, method, URL, secret headers
+   * (as digests). Plain text, for this process's memory; the shared store digests it again.
+   */
   primary: string;
   /** The URL's entries (every method and credential), for invalidation. */
   urlId: string;
-  /** Identical requests (every header as asked), for coalescing. */
-  exact: string;
 }
 
 export class RequestKeys {
@@ -58,7 +59,16 @@ export class RequestKeys {
 
   /** The id under which `url`'s entries are invalidated. */
   urlId(url: string): string {
-    return this.digest(`${this.scope}\nurl\n${url}`);
+    return `${this.scope}\nurl\n${url}`;
+  }
+
+  /** Identical requests (every header as asked, the timeout), for coalescing. */
+  exact(req: KeyedRequest, plan: RequestPlan): string {
+    const all = Object.keys(req.headers)
+      .sort()
+      .map((name) => `${name}:${req.headers[name]}`)
+      .join('\n');
+    return `${req.primary}\n${plan.timeout ?? ''}\n${all}`;
   }
 
   keyed(plan: RequestPlan): KeyedRequest {
@@ -69,24 +79,19 @@ export class RequestKeys {
       const jar = cookieHeader(plan.cookies);
       headers.cookie = headers.cookie ? `${headers.cookie}; ${jar}` : jar;
     }
-    const secrets: string[] = [];
+    // Secret values only as keyed digests (usually none: auth adds its own at the wire).
+    let secrets = '';
     for (const name of Object.keys(headers).sort()) {
       if (!this.sensitive.has(name)) continue;
       headers[name] = 'digest:' + this.digest(headers[name]).slice(0, 32);
-      secrets.push(`${name}=${headers[name]}`);
+      secrets += `\n${name}=${headers[name]}`;
     }
-    const primary = this.digest(`${this.scope}\n${plan.method}\n${url}\n${secrets.join('\n')}`);
-    const all = Object.keys(headers)
-      .sort()
-      .map((name) => `${name}:${headers[name]}`)
-      .join('\n');
     return {
       method: plan.method,
       url,
       headers,
-      primary,
+      primary: `${this.scope}\n${plan.method}\n${url}${secrets}`,
       urlId: this.urlId(url),
-      exact: `${primary}\n${plan.timeout ?? ''}\n${all}`,
     };
   }
 }

@@ -37,6 +37,8 @@ export interface StoredResponse {
   staleIfError: number;
   /** Bytes the entry holds (body and an estimate of the rest), for the memory bound. */
   bytes: number;
+  /** The request header values its `Vary` names (lower-case), absent without Vary. */
+  vary?: Record<string, string>;
 }
 
 const POLICY_OPTIONS: CachePolicy.Options = { shared: false, cacheHeuristic: 0 };
@@ -91,6 +93,25 @@ function policyView(method: HttpMethod, status: number, headers: ResponseHeaders
   return { view, mustRevalidate, staleIfError: seconds(cc.get('stale-if-error')) };
 }
 
+/** The values of the request headers a response's Vary names; `*` never matches. */
+function varyValues(headers: ResponseHeaders, req: Record<string, unknown>): Record<string, string> | undefined {
+  const vary = headerText(headers.vary).toLowerCase();
+  if (!vary.trim()) return undefined;
+  const out: Record<string, string> = {};
+  for (const name of vary.split(',')) {
+    const n = name.trim();
+    if (n) out[n] = n === '*' ? '\u0000never' : String(req[n] ?? '');
+  }
+  return out;
+}
+
+/** Whether the request sends the header values the stored response varies on. */
+export function matchesVary(s: StoredResponse, req: CacheRequest): boolean {
+  if (!s.vary) return true;
+  for (const [name, value] of Object.entries(s.vary)) if ((req.headers[name] ?? '') !== value) return false;
+  return true;
+}
+
 function sizeOf(headers: ResponseHeaders, body: Buffer, url: string): number {
   let n = body.length + url.length + 256;
   for (const [name, value] of Object.entries(headers)) n += name.length + headerText(value).length + 16;
@@ -119,6 +140,7 @@ export function toStored(
     mustRevalidate,
     staleIfError,
     bytes: sizeOf(headers, body, url),
+    vary: varyValues(headers, req.headers),
   };
   // Worth keeping only if it can answer: fresh, revalidated, or served stale on an error.
   const useful = policy.maxAge() > 0 || hasValidator(stored) || staleWindow(stored, staleIfErrorSetting) > 0;
@@ -134,6 +156,8 @@ export function staleWindow(s: StoredResponse, staleIfErrorSetting: number): num
   return s.mustRevalidate ? 0 : Math.max(s.staleIfError, staleIfErrorSetting);
 }
 
+const FRESH = { use: 'fresh' } as const;
+
 export type Verdict = { use: 'fresh' } | { use: 'revalidate'; headers: Record<string, string> } | { use: 'fetch' };
 
 /**
@@ -141,9 +165,18 @@ export type Verdict = { use: 'fresh' } | { use: 'revalidate'; headers: Record<st
  * returned conditional headers, or nothing (a new fetch).
  */
 export function evaluate(s: StoredResponse, req: CacheRequest): Verdict {
+  // The common case, decided without the library's full evaluation (which also builds response
+  // headers nobody reads): no request directive, matching Vary, not stale. The same answer as
+  // evaluateRequest gives then (the URL and method match by key).
+  if (!('cache-control' in req.headers) && !('pragma' in req.headers) && matchesVary(s, req) && !s.policy.stale()) {
+    return FRESH;
+  }
+  // A request `max-age=0` revalidates, as a browser's reload does; the library would still
+  // accept a response received within the same millisecond (age 0 is not greater than 0).
+  const zeroAge = /(?:^|,)\s*max-age\s*=\s*"?0+"?\s*(?:,|$)/i.test(req.headers['cache-control'] ?? '');
   const result = s.policy.evaluateRequest(req);
-  const fresh = !result.revalidation && !(s.mustRevalidate && s.policy.stale());
-  if (fresh) return { use: 'fresh' };
+  const fresh = !zeroAge && !result.revalidation && !(s.mustRevalidate && s.policy.stale());
+  if (fresh) return FRESH;
   if (!hasValidator(s)) return { use: 'fetch' };
   const conditional: Record<string, string> = {};
   const wanted = s.policy.revalidationHeaders(req);
@@ -191,7 +224,15 @@ export function refreshed(
   if (!('age' in notModified)) delete headers.age;
   const { view, mustRevalidate, staleIfError } = policyView(req.method, s.status, headers, cacheTtl);
   const policy = new CachePolicy(req, { status: s.status, headers: view }, POLICY_OPTIONS);
-  return { ...s, headers, policy, mustRevalidate, staleIfError, bytes: sizeOf(headers, s.body, s.url) };
+  return {
+    ...s,
+    headers,
+    policy,
+    mustRevalidate,
+    staleIfError,
+    bytes: sizeOf(headers, s.body, s.url),
+    vary: varyValues(headers, req.headers),
+  };
 }
 
 /** The headers a msg gets for a stored response: a copy, `age` as of now. */
@@ -233,5 +274,6 @@ export function fromRecord(r: StoredRecord, body: Buffer): StoredResponse {
     mustRevalidate: r.mustRevalidate,
     staleIfError: r.staleIfError,
     bytes: sizeOf(r.headers, body, r.url),
+    vary: varyValues(r.headers, (r.policy.reqh ?? {}) as Record<string, unknown>),
   };
 }
