@@ -42,8 +42,19 @@ msg.statusCode = 200; msg.headers = {}; return msg;`;
       path: `/${PATH_MARK}/{{req.params.item}}`,
       wires: [['shape']],
     },
+    { id: 'post-in', type: 'http in', z: 'cache-tab', url: '/change/:item', method: 'post', wires: [['qp']] },
+    {
+      id: 'qp',
+      type: 'rest-query',
+      z: 'cache-tab',
+      datasource: 'ds',
+      method: 'POST',
+      path: `/${PATH_MARK}/{{req.params.item}}`,
+      bodyType: 'json',
+      wires: [['shape']],
+    },
     { id: 'shape', type: 'function', z: 'cache-tab', func: answer, outputs: 1, wires: [['out']] },
-    { id: 'catch', type: 'catch', z: 'cache-tab', scope: ['q'], uncaught: false, wires: [['fail']] },
+    { id: 'catch', type: 'catch', z: 'cache-tab', scope: ['q', 'qp'], uncaught: false, wires: [['fail']] },
     { id: 'fail', type: 'function', z: 'cache-tab', func: failed, outputs: 1, wires: [['out']] },
     { id: 'out', type: 'http response', z: 'cache-tab', wires: [] },
   ];
@@ -94,7 +105,7 @@ describe(`the HTTP cache shared by two Node-RED instances through redis (${RUNTI
     }
   }
 
-  const upstream = (item) => api.requests.filter((r) => r.url === `/${PATH_MARK}/${item}`).length;
+  const upstream = (item) => api.requests.filter((r) => r.method === 'GET' && r.url === `/${PATH_MARK}/${item}`).length;
 
   it("one instance's fetch is the other's hit, and redis holds nothing readable", async function () {
     const a = await get(nodes[0], 'one');
@@ -116,6 +127,20 @@ describe(`the HTTP cache shared by two Node-RED instances through redis (${RUNTI
     // Its Redis TTL is the entry's usable life (max-age=3600 here).
     const ttl = await redis.command(['PTTL', cacheKeys[0].key]);
     assert.ok(ttl > 3500e3 && ttl <= 3600e3, `PTTL ${ttl}`);
+  });
+
+  it('a change through one instance invalidates the shared entry for the other', async function () {
+    assert.strictEqual((await get(nodes[0], 'four')).body.cache, 'miss');
+    const changed = await runner.request(nodes[0].url, 'POST', 'change/four', { x: 1 });
+    assert.strictEqual(changed.status, 200, JSON.stringify(changed.body));
+    // The other instance never held it locally: it asks Redis, whose entry no longer counts.
+    const b = await get(nodes[1], 'four');
+    assert.strictEqual(b.body.cache, 'miss');
+    assert.strictEqual(upstream('four'), 2);
+    // What it fetched now is shared again: the first instance (whose own copy the POST dropped)
+    // gets it from Redis.
+    assert.strictEqual((await get(nodes[0], 'four')).body.cache, 'hit');
+    assert.strictEqual(upstream('four'), 2);
   });
 
   it('with redis gone, each instance caches on its own and the log says so once', async function () {
