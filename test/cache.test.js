@@ -125,6 +125,23 @@ describe('HTTP cache', function () {
       assert.strictEqual(seen('/zero').length, 2);
     });
 
+    it('HEAD is stored apart from GET; OPTIONS is never stored', async function () {
+      routes['/r'] = json({ 'Cache-Control': 'max-age=3600' });
+      const ctx = await load();
+      const h1 = await ctx.run({ path: 'r', method: 'HEAD' });
+      const h2 = await ctx.run({ path: 'r', method: 'HEAD' });
+      const g1 = await ctx.run({ path: 'r' });
+      await ctx.run({ path: 'r', method: 'OPTIONS' });
+      await ctx.run({ path: 'r', method: 'OPTIONS' });
+      assert.deepStrictEqual([h1.msg.cache, h2.msg.cache, g1.msg.cache], ['miss', 'hit', 'miss']);
+      assert.strictEqual(h2.msg.payload, '');
+      assert.deepStrictEqual(g1.msg.payload, { n: 2 });
+      assert.deepStrictEqual(
+        seen('/r').map((r) => r.method),
+        ['HEAD', 'GET', 'OPTIONS', 'OPTIONS'],
+      );
+    });
+
     it('max-age wins over Expires (RFC 9111 §5.3)', async function () {
       routes['/r'] = json({ 'Cache-Control': 'max-age=3600', Expires: 'Thu, 01 Jan 1970 00:00:00 GMT' });
       const [, b] = await twice(await load());

@@ -157,3 +157,43 @@ describe(`the HTTP cache shared by two Node-RED instances through redis (${RUNTI
     await redis.start();
   });
 });
+
+describe('the shared cache backend on a real redis', function () {
+  const { RedisStore } = require('../dist/lib/shared/redis-store');
+  const { RedisCacheBackend, deriveCacheKeys } = require('../dist/lib/cache/redis-backend');
+  const { toStored } = require('../dist/lib/cache/stored');
+  let redis;
+  let store;
+  before(async function () {
+    redis = await startRedis();
+    store = new RedisStore({ url: redis.url, keyPrefix: 'lib-cache:' });
+  });
+  after(async function () {
+    await store.close();
+    await redis.close();
+  });
+
+  const req = { method: 'GET', url: 'http://api.test/items', headers: {} };
+  const entry = () => toStored(req, 200, { 'cache-control': 'max-age=60' }, Buffer.from('{"a":1}'), req.url, 0, 0);
+
+  it('another credential secret cannot read an entry; a generation renewal hides it', async function () {
+    const a = new RedisCacheBackend(store, 'ds', deriveCacheKeys('secret-one'), 2000);
+    const other = new RedisCacheBackend(store, 'ds', deriveCacheKeys('secret-two'), 2000);
+    await a.write('primary', 'url', [entry()], 60000);
+    const read = await a.read('primary', 'url');
+    assert.strictEqual(read.variants[0].body.toString(), '{"a":1}');
+    assert.strictEqual(read.variants[0].headers['cache-control'], 'max-age=60');
+    // Another secret names other keys and cannot open this value even under its own name.
+    assert.strictEqual((await other.read('primary', 'url')).variants, undefined);
+    // A value copied under another entry's name does not open there (the name is sealed in).
+    const [key] = (await redis.dump()).map((d) => d.key).filter((k) => !k.includes(':g:'));
+    const nameOf = (text) =>
+      require('crypto').createHmac('sha256', deriveCacheKeys('secret-one').names).update(text).digest('base64url');
+    assert.strictEqual(key, `lib-cache:cache:ds:${nameOf('primary')}`);
+    await redis.command(['SET', `lib-cache:cache:ds:${nameOf('elsewhere')}`, await redis.command(['GET', key])]);
+    assert.strictEqual((await a.read('elsewhere', 'url')).variants, undefined);
+    // Invalidation: the URL's generation changes, the stored entry no longer counts.
+    await a.invalidate('url');
+    assert.strictEqual((await a.read('primary', 'url')).variants, undefined);
+  });
+});
