@@ -94,7 +94,7 @@ export class HttpCache {
 
   private async passThrough(plan: RequestPlan, upstream: Upstream): Promise<HttpResult> {
     const res = await upstream(plan);
-    if (!this.o.store) return res;
+    if (!this.o.store) return outcome(res, 'miss');
     if (UNSAFE.has(plan.method) && res.statusCode >= 200 && res.statusCode < 400) {
       const url = this.o.keys.urlOf(plan);
       const urls = new Set([url]);
