@@ -695,6 +695,29 @@ describe('HTTP cache', function () {
       assert.deepStrictEqual([a.msg.cache, b.msg.cache], ['miss', 'hit']);
     });
 
+    it('AWS SigV4 and OAuth 1.0a: signed at the wire, cached by what they ask', async function () {
+      routes['/r'] = json({ 'Cache-Control': 'max-age=3600' });
+      const aws = await load(
+        { authType: 'awsSigV4', awsRegion: 'eu-west-1', awsService: 'execute-api' },
+        {},
+        { awsAccessKeyId: 'AKIDEXAMPLE', awsSecretAccessKey: secret('cache-aws-secret') },
+      );
+      const [a1, a2] = await twice(aws);
+      assert.match(seen('/r')[0].headers.authorization, /^AWS4-HMAC-SHA256 /);
+      assert.deepStrictEqual([a1.msg.cache, a2.msg.cache], ['miss', 'hit']);
+      assert.strictEqual(seen('/r').length, 1);
+      await helper.unload();
+      const oauth1 = await load(
+        { authType: 'oauth1' },
+        {},
+        { oauth1ConsumerKey: 'consumer', oauth1ConsumerSecret: secret('cache-oauth1-secret') },
+      );
+      const [o1, o2] = await twice(oauth1);
+      assert.match(seen('/r')[1].headers.authorization, /^OAuth /);
+      assert.deepStrictEqual([o1.msg.cache, o2.msg.cache], ['miss', 'hit']);
+      assert.strictEqual(seen('/r').length, 2, 'another datasource (other credentials): its own entry');
+    });
+
     it('{{$token}} slots: the key holds the slot, not the token', async function () {
       routes['/r'] = json({ 'Cache-Control': 'max-age=3600' });
       const token = secret('cache-slot-token');
