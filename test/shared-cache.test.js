@@ -87,6 +87,14 @@ describe(`the HTTP cache shared by two Node-RED instances through redis (${RUNTI
       nodes.push(nr);
       await runner.deployFlows(nr.url, JSON.parse(JSON.stringify(flow)));
     }
+    // Both stores connected before the first request (a store still connecting is "away").
+    for (let i = 0; i < 200; i++) {
+      const clients = String(await redis.command(['CLIENT', 'LIST']))
+        .trim()
+        .split('\n');
+      if (clients.length >= 3) break; // the two instances and this CLIENT LIST
+      await new Promise((r) => setTimeout(r, 50));
+    }
   });
 
   after(async function () {
