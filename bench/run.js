@@ -14,6 +14,7 @@ const { measureInTurns } = require('./lib/measure');
 const { axiosClient, nodeHttpClient } = require('./lib/bare-clients');
 const flow = require('./lib/flow');
 const { oauthScenarios } = require('./lib/oauth');
+const { cacheScenarios } = require('./lib/cache-lanes');
 const { memoryScenario } = require('./lib/memory');
 const { printTable, ratios } = require('./lib/report');
 const { BEARER_TOKEN, realisticDatasource, realisticQuery } = require('./lib/realistic');
@@ -192,6 +193,7 @@ async function main() {
   if (!SMALL_ONLY) {
     result.oauth = await oauthScenarios(api, flow, { window: EXTRA_WINDOW, timing: TIMING, burst: 1000 });
   }
+  result.cache = await cacheScenarios(api, flow, { window: EXTRA_WINDOW, timing: TIMING });
   await flow.stop();
   await api.stop();
 

@@ -104,6 +104,7 @@ describe('editor catalogs and help', function () {
     const inputs = ['payload', 'path', 'url', 'method', 'headers', 'params', 'cookies', 'requestTimeout'];
     const outputs = ['payload', 'statusCode', 'headers', 'responseUrl', 'responseCookies', 'responseTime'].concat(
       ['response', 'page', 'complete', 'pageStop'], // payload mapping and pagination
+      ['cache'], // the datasource's HTTP cache
     );
     for (const lang of LANGS) {
       const help = helpHtml(lang, 'rest-query');

@@ -42,6 +42,10 @@ import {
 import type { HttpResult, RequestPlan, SendObserver, WireRequest, WireResponse } from './types';
 import { wireUrl } from './types';
 import { joinPath, resolveUrl } from './http/url';
+import { HttpCache } from './cache/http-cache';
+import type { SharedCache } from './cache/redis-backend';
+import { RequestKeys } from './cache/request-key';
+import { randomBytes } from 'node:crypto';
 
 export { TOKEN_PLACEHOLDER } from './features/token-placeholder';
 
@@ -68,6 +72,18 @@ export interface DatasourceOptions {
    * false when it cannot be asked; the datasource then paces per instance.
    */
   pacer?: StartPacer;
+  /** Where the HTTP cache (`cache`, `coalesce`) keys and shares its entries. */
+  cache?: CacheOptions;
+}
+
+export interface CacheOptions {
+  /** The datasource's node id: part of every key (another datasource, other entries). */
+  id: string;
+  /** Keys the key digests; the same on every instance that shares entries. Default: random. */
+  keySecret?: Buffer;
+  /** The shared store's side (a `sharedStore`). */
+  shared?: SharedCache;
+  warn?: (text: string) => void;
 }
 
 export interface StartPacer {
@@ -75,6 +91,9 @@ export interface StartPacer {
   turn(maxWaitMs?: number): Promise<boolean>;
   close(): void;
 }
+
+/** A response reached through redirects (the cache does not store it under the asked URL). */
+type Redirected = WireResponse & { redirected?: boolean };
 
 export function createAuth(s: DatasourceSettings, client: HttpClient, options: DatasourceOptions): AuthScheme {
   const c = s.credentials;
@@ -119,6 +138,8 @@ export class Datasource {
   private readonly inflight = new Set<{ abort(reason?: unknown): void }>();
   private readonly signer?: RequestSigner;
   private readonly cookieJar?: DatasourceCookieJar;
+  /** `cache: http` or `coalesce`: lib/cache, around the send path. */
+  readonly cache?: HttpCache;
   private closed = false;
   /** False when server certificates are not verified (the datasource or its tls-config says so). */
   readonly tlsVerify: boolean;
@@ -174,6 +195,30 @@ export class Datasource {
       ...(settings.signatureEnabled ? [settings.signatureHeader.toLowerCase()] : []),
     ]);
     this.sensitiveParams = new Set([...settings.secretParamNames, ...this.auth.sensitiveParams]);
+    if (settings.cache === 'http' || settings.coalesce) this.cache = this.createCache(options.cache);
+  }
+
+  private createCache(o: CacheOptions | undefined): HttpCache {
+    const s = this.settings;
+    // Who the API thinks is asking: the scheme and everything that decides its identity.
+    const identity = [s.authType, s.apiKeyName, s.apiKeyIn, s.apiKeyPrefix, s.oauth2, s.credentials, s.secretValues];
+    const keys = new RequestKeys(
+      o?.keySecret ?? randomBytes(32),
+      o?.id ?? randomBytes(8).toString('hex'),
+      identity,
+      this.sensitive,
+      (plan) => (plan.absoluteUrl ? resolveUrl(this.base, plan.absoluteUrl) : joinPath(this.base, plan.path)),
+    );
+    return new HttpCache({
+      store: s.cache === 'http',
+      coalesce: s.coalesce,
+      maxBytes: s.cacheMaxBytes,
+      staleIfError: s.staleIfError,
+      keys,
+      shared: s.cache === 'http' ? o?.shared : undefined,
+      warn: o?.warn,
+      publicUrl: (url) => this.publicUrl(url),
+    });
   }
 
   get isClosed(): boolean {
@@ -187,6 +232,12 @@ export class Datasource {
 
   send(plan: RequestPlan, observer?: SendObserver): Promise<HttpResult> {
     if (this.closed) return Promise.reject(new RestError('ABORTED', 'the datasource was redeployed or stopped'));
+    if (this.cache) return this.cache.send(plan, (p) => this.sendUpstream(p, observer));
+    return this.sendUpstream(plan, observer);
+  }
+
+  /** The request through the limiter, auth, retries and redirects (below the cache). */
+  private sendUpstream(plan: RequestPlan, observer?: SendObserver): Promise<HttpResult> {
     if (this.limiter.unlimited && !this.fallbackPace) return this.sendNow(plan, observer);
     return this.sendLimited(plan, observer);
   }
@@ -293,7 +344,7 @@ export class Datasource {
       try {
         const res = await this.exchangeWithRedirects(first, timeout);
         if (attempt > retries || !retryableStatus(first.method, res.statusCode)) {
-          return {
+          const result: HttpResult = {
             statusCode: res.statusCode,
             headers: res.headers,
             body: res.body,
@@ -301,6 +352,8 @@ export class Datasource {
             attempts: attempt,
             timeMs: Date.now() - started,
           };
+          if ((res as Redirected).redirected) result.redirected = true;
+          return result;
         }
         reason = `HTTP ${res.statusCode}`;
         waitMs = parseRetryAfter(res.headers['retry-after']);
@@ -381,7 +434,7 @@ export class Datasource {
           continue;
         }
         const location = this.settings.followRedirects ? redirectLocation(res) : undefined;
-        if (!location) return res;
+        if (!location) return hops ? Object.assign(res, { redirected: true }) : res;
         if (++hops > this.settings.maxRedirects) {
           throw new RestError(
             'TOO_MANY_REDIRECTS',
@@ -426,6 +479,7 @@ export class Datasource {
     for (const ac of this.inflight) ac.abort(CLOSED);
     this.inflight.clear();
     if (this.auth.close) this.auth.close();
+    if (this.cache) this.cache.close();
     this.client.close();
   }
 }

@@ -161,6 +161,14 @@ export interface DatasourceSettings {
   concurrency: number;
   rateLimit: number;
   cookieJar: boolean;
+  /** `http`: a private RFC 9111 cache of GET and HEAD responses (lib/cache). */
+  cache: 'off' | 'http';
+  /** Most bytes of cached bodies this instance keeps for the datasource. */
+  cacheMaxBytes: number;
+  /** Seconds a stale stored response may answer when the API fails (RFC 5861 stale-if-error). */
+  staleIfError: number;
+  /** Identical GET and HEAD requests in flight share one exchange. */
+  coalesce: boolean;
   credentials: DatasourceCredentials;
 }
 
@@ -387,6 +395,10 @@ export function parseSettings(raw: RawConfig, rawCredentials?: Record<string, un
     concurrency: int(raw, 'concurrency', 0, 0, 10000),
     rateLimit: int(raw, 'rateLimit', 0, 0, 100000),
     cookieJar: bool(raw, 'cookieJar', false),
+    cache: oneOf(raw, 'cache', ['off', 'http'] as const, 'off'),
+    cacheMaxBytes: int(raw, 'cacheMaxBytes', 52428800, 0, 2 ** 31 - 1),
+    staleIfError: int(raw, 'staleIfError', 0, 0, 365 * 86400),
+    coalesce: bool(raw, 'coalesce', false),
     credentials,
   };
   validateAuth(settings);

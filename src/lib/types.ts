@@ -35,6 +35,8 @@ export interface RequestPlan {
   bodyType: BodyType;
   responseType: ResponseType;
   timeout?: number;
+  /** Seconds a 200 GET without freshness information stays fresh in the datasource's cache (0: none). */
+  cacheTtl?: number;
 }
 
 /** One HTTP exchange as it goes on the wire (after auth, before redirects). */
@@ -63,11 +65,17 @@ export interface WireResponse {
   url: string;
 }
 
+/** How the datasource's cache answered (msg.cache); absent when it neither caches nor coalesces. */
+export type CacheOutcome = 'miss' | 'hit' | 'revalidated' | 'stale' | 'shared';
+
 export interface HttpResult extends WireResponse {
   /** how many attempts it took (1 without retries) */
   attempts: number;
   /** milliseconds from first byte sent to response complete */
   timeMs: number;
+  /** The response came through redirects (the cache does not store it under the asked URL). */
+  redirected?: boolean;
+  cache?: CacheOutcome;
 }
 
 /** Events a send reports while it runs, for node status. */

@@ -507,6 +507,22 @@ describe('editor in a browser', function () {
     assert.ok(await page.$eval('#rds-maxResponseMb', (e) => e.classList.contains('input-error')), 'not a number');
     await type('#rds-maxResponseMb', '2');
     assert.ok(!(await page.$eval('#rds-maxResponseMb', (e) => e.classList.contains('input-error'))));
+
+    // Caching: size and stale-if-error only while the HTTP cache is on; the size in MB.
+    assert.strictEqual(await page.inputValue('#node-config-input-cache'), 'off');
+    assert.deepStrictEqual(await shown(['staleIfError', 'coalesce']), ['coalesce'], 'cache off: no cache fields');
+    await page.selectOption('#node-config-input-cache', 'http');
+    assert.deepStrictEqual(await shown(['staleIfError', 'coalesce']), ['staleIfError', 'coalesce']);
+    assert.strictEqual(await page.inputValue('#rds-cacheMaxMb'), '50');
+    await type('#rds-cacheMaxMb', '1.5');
+    assert.strictEqual(await page.inputValue('#node-config-input-cacheMaxBytes'), String(1.5 * 1024 * 1024));
+    await type('#node-config-input-staleIfError', 'soon');
+    assert.ok((await visibleErrors()).includes('node-config-input-staleIfError'), 'stale if error: a number');
+    await type('#node-config-input-staleIfError', '60');
+    assert.deepStrictEqual(await visibleErrors(), []);
+    assert.deepStrictEqual(await wrappedCheckLabels('#rds-tab-advanced'), []);
+    assert.deepStrictEqual(await clippedPlaceholders(), []);
+    await page.$eval('#node-config-input-coalesce', (b) => b.scrollIntoView({ block: 'center' }));
     await E.screenshot(page, 'datasource-advanced.png');
 
     // Authentication: every field of every type and grant stays inside the tab strip.
@@ -669,6 +685,16 @@ describe('editor in a browser', function () {
           [],
           'labels on one line, clear of their fields',
         );
+        // "Cache for": its unit stays beside the field, inside the row.
+        await p.$eval('#node-input-cacheTtl', (e) => e.scrollIntoView({ block: 'center' }));
+        const cacheRow = await p.$eval('#node-input-cacheTtl', (e) => {
+          const field = e.getBoundingClientRect();
+          const unit = e.nextElementSibling.getBoundingClientRect();
+          const row = e.closest('.form-row').getBoundingClientRect();
+          return { beside: unit.top < field.bottom && unit.bottom > field.top, inside: unit.right <= row.right + 0.5 };
+        });
+        assert.deepStrictEqual(cacheRow, { beside: true, inside: true }, 'Cache for: unit beside its field');
+        await E.screenshot(p, `query-cache-${locale}.png`);
         // The help of the node, as the sidebar shows it.
         await p.click('.red-ui-tray-footer button:has(.fa-book)');
         await p.waitForSelector(`.red-ui-text-bidi-aware > h3:has-text("${help}")`);

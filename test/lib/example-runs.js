@@ -109,6 +109,14 @@ const EXPECTED = {
       },
     ],
   },
+  'http-cache': {
+    steps: [
+      { inject: 'get rates', debug: 'msg.cache', value: 'miss' },
+      { inject: 'get rates', debug: 'msg.cache', value: 'hit' },
+      { inject: 'update rates', debug: 'update status', value: 204 },
+      { inject: 'get rates', debug: 'msg.cache', value: 'miss' },
+    ],
+  },
   'error-handling-catch': {
     steps: [
       {

@@ -105,6 +105,10 @@ RED.nodes.registerType('rest-datasource', {
     concurrency: { value: D.concurrency, validate: wholeNumber('label.concurrency') },
     rateLimit: { value: D.rateLimit, validate: wholeNumber('label.rateLimit') },
     cookieJar: { value: D.cookieJar },
+    cache: { value: D.cache },
+    cacheMaxBytes: { value: D.cacheMaxBytes, validate: wholeNumber('label.cacheMaxBytes') },
+    staleIfError: { value: D.staleIfError, validate: wholeNumber('label.staleIfError') },
+    coalesce: { value: D.coalesce },
     openapi: { value: D.openapi },
   },
   credentials: {

@@ -13,6 +13,7 @@ import { networkOptions } from '../../runtime/network-config';
 import { oauthOptions, oauthRuntime, redactTokens } from '../../runtime/oauth-runtime';
 import type { RestDatasourceNode } from '../../runtime/types';
 import { sharedOptions } from '../../runtime/shared-store';
+import { cacheOptions } from '../../runtime/shared-cache';
 import { DATASOURCE_CREDENTIALS } from '../../runtime/types';
 import { migrateDatasource } from './migrations';
 
@@ -30,6 +31,7 @@ export = function register(RED: NodeAPI): void {
         ...oauthOptions(RED, this.id, shared.sharing, shared.dpopKey),
         ...networkOptions(RED, settings),
         pacer: shared.pacer,
+        cache: cacheOptions(RED, this.id, settings, shared.store),
       });
       this.sharedStore = shared.store;
       redactTokens(this.datasource);

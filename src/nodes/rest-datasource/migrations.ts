@@ -63,6 +63,10 @@ export const DATASOURCE_DEFAULTS = {
   concurrency: 0,
   rateLimit: 0,
   cookieJar: false,
+  cache: 'off',
+  cacheMaxBytes: 52428800,
+  staleIfError: 0,
+  coalesce: false,
   /** the compact operation index of an imported OpenAPI description (docs/import.md), or '' */
   openapi: '' as unknown,
 };

@@ -67,6 +67,7 @@ RED.nodes.registerType('rest-query', {
     responseType: { value: D.responseType },
     failOnHttpError: { value: D.failOnHttpError },
     timeout: { value: D.timeout, validate: RED.validators.number(true) },
+    cacheTtl: { value: D.cacheTtl, validate: RED.validators.number(true) },
     paginate: { value: D.paginate },
     pageNextPath: { value: D.pageNextPath, validate: requiredForPaging('nextUrl', 'label.pageNextPath') },
     pageParam: { value: D.pageParam, validate: requiredForPaging('param', 'label.pageParam') },

@@ -9,7 +9,7 @@ import type { MsgParts, QueryParts } from '../../lib/http/plan';
 import { parsePagination } from '../../lib/features/pagination';
 import type { PaginationSettings } from '../../lib/features/pagination';
 import { decodeBody, isSuccess, parseSetCookies } from '../../lib/http/response';
-import type { BodyType, HttpMethod, HttpResult, ResponseType, SendObserver } from '../../lib/types';
+import type { BodyType, CacheOutcome, HttpMethod, HttpResult, ResponseType, SendObserver } from '../../lib/types';
 import { HTTP_METHODS } from '../../lib/types';
 import { int } from '../../lib/settings';
 import { runPaged } from './paged-query';
@@ -33,6 +33,7 @@ interface RestQueryConfig extends NodeDef {
   timeout?: string | number;
   payloadPath?: string;
   payloadPathType?: string;
+  cacheTtl?: string | number;
 }
 
 const BODY_TYPES: readonly BodyType[] = ['auto', 'json', 'form', 'multipart', 'text', 'binary', 'none'];
@@ -49,6 +50,8 @@ interface Compiled {
   failOnHttpError: boolean;
   timeout?: number;
   pagination: PaginationSettings;
+  /** seconds of freshness for responses without any (the datasource's cache), 0 = none */
+  cacheTtl: number;
 }
 
 function choice<T extends string>(value: unknown, allowed: readonly T[], fallback: T, field: string): T {
@@ -70,7 +73,16 @@ function compile(RED: NodeAPI, config: RestQueryConfig): Compiled {
     failOnHttpError: config.failOnHttpError !== false && config.failOnHttpError !== 'false',
     timeout: timeout > 0 ? timeout : undefined,
     pagination: parsePagination(config as unknown as Record<string, unknown>),
+    cacheTtl: int(config as unknown as Record<string, unknown>, 'cacheTtl', 0, 0, 10 * 365 * 86400),
   };
+}
+
+/**
+ * A payload the msg owns: a binary body answered by the cache (or shared by coalesced msgs) is
+ * the stored Buffer itself, so each msg gets its own copy. Decoded text and JSON are new already.
+ */
+function ownPayload(payload: unknown, result: HttpResult): unknown {
+  return result.cache && payload === result.body ? Buffer.from(result.body) : payload;
 }
 
 /** What Node-RED hands to Catch: the stable code, a redacted message, no internals. */
@@ -120,12 +132,15 @@ export = function register(RED: NodeAPI): void {
       node.status({ fill, shape, text });
     };
     // The done-status text per status code (with the unverified-TLS note), built once per code.
-    const codeTexts = new Map<number, string>();
-    const codeText = (statusCode: number) => {
-      let text = codeTexts.get(statusCode);
+    const codeTexts = new Map<string, string>();
+    const codeText = (statusCode: number, cache?: CacheOutcome) => {
+      // Answered from the cache: "200 (cached)", "200 (stale)"; other outcomes show the code alone.
+      const from = cache === 'hit' || cache === 'revalidated' ? 'cached' : cache === 'stale' ? 'stale' : '';
+      const key = from ? `${statusCode} ${from}` : String(statusCode);
+      let text = codeTexts.get(key);
       if (text === undefined) {
-        text = String(statusCode) + unverified + storeNote;
-        if (codeTexts.size < 64) codeTexts.set(statusCode, text);
+        text = String(statusCode) + (from ? ' ' + RED._(`rest-query.status.${from}`) : '') + unverified + storeNote;
+        if (codeTexts.size < 64) codeTexts.set(key, text);
       }
       return text;
     };
@@ -172,6 +187,7 @@ export = function register(RED: NodeAPI): void {
     /** The response fields of the output msg (msg.payload is set by the caller). */
     const shape = (m: Record<string, unknown>, result: HttpResult) => {
       m.statusCode = result.statusCode;
+      if (result.cache) m.cache = result.cache;
       // Object.assign, then the marker: about ten times cheaper than a spread with a computed key.
       const headers: Record<string, string | string[]> = Object.assign({}, result.headers);
       headers[RESPONSE_HEADERS_MARKER] = '1';
@@ -207,6 +223,7 @@ export = function register(RED: NodeAPI): void {
       };
       const m = msg as unknown as MsgParts & Record<string, unknown>;
       const plan = buildPlan(ds.defaults, query, m, (name) => RED.util.getMessageProperty(msg, name));
+      if (c.cacheTtl) plan.cacheTtl = c.cacheTtl;
       if (inflight++ === 0) status('blue', 'dot', requestingText);
       if (c.pagination.mode !== 'off') {
         let fetched;
@@ -244,7 +261,7 @@ export = function register(RED: NodeAPI): void {
       } finally {
         inflight--;
       }
-      const payload = decodeBody(result.body, result.headers, plan.responseType);
+      const payload = ownPayload(decodeBody(result.body, result.headers, plan.responseType), result);
       const ok = isSuccess(result.statusCode);
       if (mapping.active) {
         // msg.response keeps the whole body; an error body is not mapped (it has another shape).
@@ -252,7 +269,7 @@ export = function register(RED: NodeAPI): void {
         m.payload = ok ? await mapping.map(payload) : payload;
       } else m.payload = payload;
       shape(m, result);
-      status(ok ? 'green' : 'red', ok ? 'dot' : 'ring', codeText(result.statusCode));
+      status(ok ? 'green' : 'red', ok ? 'dot' : 'ring', codeText(result.statusCode, result.cache));
       if (!ok && c.failOnHttpError) {
         const where = plan.absoluteUrl ? 'msg.url' : plan.path || '/';
         throw new RestError('HTTP_ERROR', `HTTP ${result.statusCode} from ${plan.method} ${where.split('?')[0]}`, {

@@ -30,6 +30,7 @@ export const QUERY_DEFAULTS = {
   pageOutput: 'each',
   payloadPath: '',
   payloadPathType: 'path',
+  cacheTtl: 0,
   /** the OpenAPI operation the dialog's picker chose (docs/import.md) */
   operationId: '',
 };

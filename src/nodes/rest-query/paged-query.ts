@@ -50,7 +50,9 @@ export async function runPaged(run: PagedRun): Promise<{ pages: number; statusCo
     plans.set(pageNumber, plan);
     run.onPage(pageNumber);
     const result = await ds.send(plan, run.observer);
-    return { ...result, body: decodeBody(result.body, result.headers, plan.responseType) as unknown } as PageResult;
+    const body = decodeBody(result.body, result.headers, plan.responseType);
+    // A cached binary page is the stored Buffer: the msg gets its own copy.
+    return { ...result, body: result.cache && body === result.body ? Buffer.from(result.body) : body } as PageResult;
   };
 
   const all: unknown[] = [];

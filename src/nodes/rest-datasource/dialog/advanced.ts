@@ -22,26 +22,30 @@ function showDependentFields(): void {
   showWhen('.rds-redirect-fields', isChecked(input('followRedirects')));
   showWhen('.rds-retry-fields', Number(textOf(input('retries'))) > 0);
   showWhen('.rds-signature-fields', isChecked(input('signatureEnabled')));
+  showWhen('.rds-cache-fields', textOf(input('cache')) === 'http');
 }
 
-function prepareSizeLimit(): void {
-  const bytes = input('maxResponseBytes');
-  const mb = $('#rds-maxResponseMb');
+/** A byte setting (`maxResponseBytes`, `cacheMaxBytes`) edited in MB in the field `mbId`. */
+function prepareSizeLimit(setting: string, mbId: string, label: string): void {
+  const bytes = input(setting);
+  const mb = $(`#${mbId}`);
   mb.val(bytesToMb(textOf(bytes)));
   mb.on('change keyup', () => {
     // Node-RED validates the bound (hidden) field on change; show its verdict on the visible one.
     bytes.val(mbToBytes(textOf(mb))).trigger('change');
     const invalid = bytes.hasClass('input-error');
     mb.toggleClass('input-error', invalid);
-    mb.attr('title', invalid ? t('errors.mb', { field: t('label.maxResponseBytes') }) : '');
+    mb.attr('title', invalid ? t('errors.mb', { field: t(label) }) : '');
   });
 }
 
 export function prepareAdvanced(): void {
   $('#node-config-input-followRedirects, #node-config-input-signatureEnabled').on('change', showDependentFields);
   input('retries').on('change keyup', showDependentFields);
+  input('cache').on('change', showDependentFields);
   // The signing key is required only while signing is on.
   input('signatureEnabled').on('change', () => input('signatureKey').trigger('change'));
   showDependentFields();
-  prepareSizeLimit();
+  prepareSizeLimit('maxResponseBytes', 'rds-maxResponseMb', 'label.maxResponseBytes');
+  prepareSizeLimit('cacheMaxBytes', 'rds-cacheMaxMb', 'label.cacheMaxBytes');
 }
