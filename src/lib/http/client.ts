@@ -138,9 +138,9 @@ export class HttpClient {
       allowAbsoluteUrls: false,
       // Every status is an answer: the datasource decides what an error is.
       validateStatus: () => true,
-      // Bodies are Buffers both ways: nothing to serialize or parse.
-      transformRequest: [],
-      transformResponse: [],
+      // No transformRequest / transformResponse: bodies are Buffers both ways, nothing to
+      // serialize or parse. Left out rather than set to [] (axios copies an array default into
+      // every request; with none it runs none): 2-3 µs of axios' ~15 per request.
     };
     if (options.adapter === 'http') {
       Object.assign(config, {
@@ -173,9 +173,10 @@ export class HttpClient {
     this.axios = axios.create(config);
     // axios merges the instance defaults into every request key by key, so each default costs
     // CPU per request: keep only the ones set above. Gone: axios' global defaults for headers
-    // (deep-copied per request; the Accept it sets is sent by wireHeaders), `transitional`
-    // (validated per request), xsrf names (browser only), `env` (FormData classes), timeout 0
-    // (the datasource times requests itself through the signal).
+    // (deep-copied per request; the Accept it sets is sent by wireHeaders or the adapter),
+    // `transitional` (validated per request), the JSON transforms, xsrf names (browser only),
+    // `env` (FormData classes), timeout 0 (the datasource times requests itself through the
+    // signal).
     const kept = new Set(Object.keys(config));
     const defaults = this.axios.defaults as unknown as Record<string, unknown>;
     for (const key of Object.keys(defaults)) if (!kept.has(key)) delete defaults[key];
