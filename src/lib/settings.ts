@@ -9,8 +9,11 @@ import { parseBaseUrl } from './base-url';
 import { checkHeaderName } from './http/headers';
 import { setOwn } from './own';
 import { oauthFormEncode } from './redact';
+import { OAUTH1_SIGNATURE_METHODS, isRsaMethod, signingSecret } from './auth/oauth1';
+import type { OAuth1Settings } from './auth/oauth1';
+import { strictEncode } from './auth/percent';
 
-export type AuthType = 'none' | 'basic' | 'bearer' | 'apiKey' | 'digest' | 'oauth2';
+export type AuthType = 'none' | 'basic' | 'bearer' | 'apiKey' | 'digest' | 'oauth2' | 'awsSigV4' | 'oauth1';
 export type GrantType = 'client_credentials' | 'authorization_code' | 'password' | 'manual';
 
 /** A datasource list row as saved in the flow. Secret rows carry no value there. */
@@ -34,6 +37,16 @@ export interface DatasourceCredentials {
   key?: string;
   passphrase?: string;
   signatureKey?: string;
+  // AWS Signature Version 4
+  awsAccessKeyId?: string;
+  awsSecretAccessKey?: string;
+  awsSessionToken?: string;
+  // OAuth 1.0a
+  oauth1ConsumerKey?: string;
+  oauth1ConsumerSecret?: string;
+  oauth1Token?: string;
+  oauth1TokenSecret?: string;
+  oauth1PrivateKey?: string;
   /** JSON object `{"<list>:<name>": value}` holding the values of secret rows. */
   secrets?: string;
 }
@@ -53,6 +66,14 @@ export const CREDENTIAL_NAMES: ReadonlyArray<keyof DatasourceCredentials> = [
   'passphrase',
   'signatureKey',
   'secrets',
+  'awsAccessKeyId',
+  'awsSecretAccessKey',
+  'awsSessionToken',
+  'oauth1ConsumerKey',
+  'oauth1ConsumerSecret',
+  'oauth1Token',
+  'oauth1TokenSecret',
+  'oauth1PrivateKey',
 ];
 
 export interface OAuth2Settings {
@@ -93,6 +114,9 @@ export interface DatasourceSettings {
   apiKeyIn: 'header' | 'query';
   apiKeyPrefix: string;
   oauth2: OAuth2Settings;
+  /** AWS Signature Version 4: region and service of the credential scope. */
+  aws: { region: string; service: string };
+  oauth1: OAuth1Settings;
   tlsVerify: boolean;
   /** id of a Node-RED `tls-config` node used instead of the inline PEM credentials, or '' */
   tlsConfigId: string;
@@ -121,7 +145,7 @@ export interface DatasourceSettings {
 /** What the flow (or the editor) holds: loosely typed on purpose, validated below. */
 export type RawConfig = Record<string, unknown>;
 
-const AUTH_TYPES: readonly AuthType[] = ['none', 'basic', 'bearer', 'apiKey', 'digest', 'oauth2'];
+const AUTH_TYPES: readonly AuthType[] = ['none', 'basic', 'bearer', 'apiKey', 'digest', 'oauth2', 'awsSigV4', 'oauth1'];
 const GRANT_TYPES: readonly GrantType[] = ['client_credentials', 'authorization_code', 'password', 'manual'];
 
 function str(raw: RawConfig, field: string, fallback = ''): string {
@@ -293,6 +317,11 @@ export function parseSettings(raw: RawConfig, rawCredentials?: Record<string, un
       expiresIn: int(raw, 'oauth2ExpiresIn', 3600, 1, 10 * 365 * 86400),
       expiredStatus: statusList(raw, 'oauth2ExpiredStatus'),
     },
+    aws: { region: str(raw, 'awsRegion'), service: str(raw, 'awsService') },
+    oauth1: {
+      signatureMethod: oneOf(raw, 'oauth1SignatureMethod', OAUTH1_SIGNATURE_METHODS, 'HMAC-SHA1'),
+      realm: str(raw, 'oauth1Realm'),
+    },
     tlsVerify: bool(raw, 'tlsVerify', true),
     tlsConfigId: str(raw, 'tls'),
     proxyConfigId: str(raw, 'proxy'),
@@ -334,6 +363,12 @@ function validateAuth(s: DatasourceSettings): void {
       }
       if (s.apiKeyIn === 'header') checkHeaderName(s.apiKeyName, 'apiKeyName');
       break;
+    case 'awsSigV4':
+      validateAws(s);
+      break;
+    case 'oauth1':
+      validateOAuth1(s);
+      break;
     default:
       break;
   }
@@ -341,6 +376,39 @@ function validateAuth(s: DatasourceSettings): void {
   for (const row of s.oauth2.tokenHeaders) checkHeaderName(row.name, 'oauth2TokenHeaders');
   if (s.signatureEnabled && (c.signatureKey ?? '').length < 32) {
     throw configError('signatureKey', 'must be at least 32 characters when signed requests are enabled');
+  }
+}
+
+/** A region or service name: letters, digits and hyphens (`eu-west-1`, `execute-api`). */
+const AWS_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+function validateAws(s: DatasourceSettings): void {
+  const c = s.credentials;
+  for (const [field, value, example] of [
+    ['awsRegion', s.aws.region, 'eu-west-1'],
+    ['awsService', s.aws.service, 'execute-api, s3, es'],
+  ] as const) {
+    if (!value) throw configError(field, `is required for AWS Signature Version 4 (for example ${example})`);
+    if (!AWS_NAME.test(value))
+      throw configError(field, `must be letters, digits and hyphens, got ${JSON.stringify(value)}`);
+  }
+  if (!c.awsAccessKeyId) throw configError('awsAccessKeyId', 'is required for AWS Signature Version 4');
+  if (!c.awsSecretAccessKey) throw configError('awsSecretAccessKey', 'is required for AWS Signature Version 4');
+}
+
+function validateOAuth1(s: DatasourceSettings): void {
+  const c = s.credentials;
+  const method = s.oauth1.signatureMethod;
+  if (!c.oauth1ConsumerKey) throw configError('oauth1ConsumerKey', 'is required for OAuth 1.0a');
+  // The RSA methods sign with the private key (parsed when the datasource starts); the others with the secrets.
+  if (!isRsaMethod(method) && !c.oauth1ConsumerSecret) {
+    throw configError('oauth1ConsumerSecret', `is required for ${method}`);
+  }
+  if (!isRsaMethod(method) && c.oauth1Token && !c.oauth1TokenSecret) {
+    throw configError('oauth1TokenSecret', 'is required with a token (leave both empty for two-legged OAuth)');
+  }
+  if (isRsaMethod(method) && !c.oauth1PrivateKey) {
+    throw configError('oauth1PrivateKey', `is required for ${method}: paste the PEM private key`);
   }
 }
 
@@ -355,6 +423,12 @@ export const SECRET_CREDENTIAL_NAMES: ReadonlyArray<keyof DatasourceCredentials>
   'key',
   'passphrase',
   'signatureKey',
+  'awsSecretAccessKey',
+  'awsSessionToken',
+  'oauth1ConsumerSecret',
+  'oauth1Token',
+  'oauth1TokenSecret',
+  'oauth1PrivateKey',
 ];
 
 /** Base64 of a Basic `id:secret` pair, plain and with both parts form-encoded (RFC 6749 2.3.1). */
@@ -366,6 +440,13 @@ function basicForms(id: string | undefined, secret: string | undefined): string[
   );
 }
 
+/** The OAuth 1.0a PLAINTEXT signature (both secrets joined), and as it appears encoded in the header. */
+function oauth1Forms(consumerSecret: string | undefined, tokenSecret: string | undefined): string[] {
+  if (!consumerSecret && !tokenSecret) return [];
+  const joined = signingSecret(consumerSecret ?? '', tokenSecret ?? '');
+  return [joined, strictEncode(joined)];
+}
+
 /** Every secret of these settings, with the derived forms a request carries, for the redactor. */
 export function secretsOf(s: DatasourceSettings): string[] {
   const c = s.credentials;
@@ -373,6 +454,7 @@ export function secretsOf(s: DatasourceSettings): string[] {
     (v): v is string => typeof v === 'string' && v !== '',
   );
   out.push(...basicForms(c.username, c.password), ...basicForms(c.clientId, c.clientSecret));
+  out.push(...oauth1Forms(c.oauth1ConsumerSecret, c.oauth1TokenSecret));
   return [...new Set(out)];
 }
 
@@ -394,5 +476,6 @@ export function secretCredentialValues(raw: Record<string, unknown>): string[] {
   const out = values.filter(text);
   const id = (name: string) => (text(raw[name]) ? raw[name] : undefined);
   out.push(...basicForms(id('username'), id('password')), ...basicForms(id('clientId'), id('clientSecret')));
+  out.push(...oauth1Forms(id('oauth1ConsumerSecret'), id('oauth1TokenSecret')));
   return out;
 }

@@ -174,6 +174,22 @@ EXPECTED['signed-requests'] = {
   ],
 };
 
+// AWS Signature V4 and OAuth 1.0a: the demo API recomputes each signature (see its function node).
+EXPECTED['aws-sigv4'] = {
+  unauthenticated: ['GET', 'demo/aws/orders'],
+  steps: [
+    { inject: 'GET paid orders', debug: 'API response (GET)', check: everyCheckPassed },
+    { inject: 'POST an order', debug: 'API response (POST)', check: everyCheckPassed },
+  ],
+};
+EXPECTED.oauth1 = {
+  unauthenticated: ['GET', 'demo/oauth1/photos?file=vacation.jpg'],
+  steps: [
+    { inject: 'GET a photo', debug: 'API response (GET)', check: everyCheckPassed },
+    { inject: 'POST a comment (form)', debug: 'API response (POST)', check: everyCheckPassed },
+  ],
+};
+
 function range(from, to) {
   return Array.from({ length: to - from + 1 }, (_, i) => from + i);
 }

@@ -35,6 +35,11 @@ export const DATASOURCE_DEFAULTS = {
   oauth2TokenHeaders: [] as unknown[],
   oauth2ExpiresIn: '',
   oauth2ExpiredStatus: '401',
+  // AWS Signature Version 4 and OAuth 1.0a (docs/authentication.md)
+  awsRegion: '',
+  awsService: '',
+  oauth1SignatureMethod: 'HMAC-SHA1',
+  oauth1Realm: '',
   tlsVerify: true,
   tls: '',
   proxy: '',
