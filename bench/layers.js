@@ -1,6 +1,6 @@
 'use strict';
 // Where rest-query's time goes, layer by layer, for people optimising it: CPU time of this
-// process per request for a bare node:http client, the datasource's HttpClient (its node:http
+// process per request for a bare node:http client, the datasource's HttpClient (axios with the node:http
 // transport), Datasource.send (plan to response), and the whole rest-query node in a flow.
 // `node bench/layers.js` (after npm run build); BENCH_ROUNDS, BENCH_SECONDS tune the length.
 const path = require('node:path');

@@ -18,6 +18,8 @@ const { cacheScenarios } = require('./lib/cache-lanes');
 const { memoryScenario } = require('./lib/memory');
 const { printTable, ratios } = require('./lib/report');
 const { BEARER_TOKEN, realisticDatasource, realisticQuery } = require('./lib/realistic');
+const { HttpClient } = require('../dist/lib/http/client');
+const { buildTlsOptions } = require('../dist/lib/net/tls');
 
 // Everything is local: never route the clients through a proxy from the environment.
 for (const name of ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY']) delete process.env[name];
@@ -69,6 +71,21 @@ function startApi() {
   }));
 }
 
+/**
+ * The comparison lane: a plain datasource whose HttpClient sends through axios' own http
+ * adapter (maxRedirects 0, proxy false, the datasource's agents, decompress, maxContentLength)
+ * instead of the package's node:http transport. Everything else about the datasource is the same.
+ */
+function useAxiosHttpAdapter(ds) {
+  ds.client.close();
+  ds.client = new HttpClient({
+    tls: buildTlsOptions({ verify: ds.settings.tlsVerify }),
+    maxResponseBytes: ds.settings.maxResponseBytes,
+    maxRequestBytes: ds.settings.maxRequestBytes,
+    adapter: 'http',
+  });
+}
+
 function machine() {
   const cpus = os.cpus();
   return {
@@ -111,6 +128,7 @@ async function main() {
       { id: 'raw-small', node: { type: 'bench-raw-get', url: `${api.base}/small` } },
       restQuery('q-small', { method: 'GET', path: 'small' }),
       restQuery('q-real', { ...realisticQuery, datasource: 'ds-real' }),
+      restQuery('q-axhttp', { method: 'GET', path: 'small', datasource: 'ds-axhttp' }),
       restQuery('q-post', { method: 'POST', path: 'echo', bodyType: 'json' }),
       restQuery('q-big', { method: 'GET', path: 'big' }),
       core('hr-small', { method: 'GET', url: `${api.base}/small` }),
@@ -120,9 +138,11 @@ async function main() {
     [
       { id: 'ds', type: 'rest-datasource', name: 'bench api', baseUrl: api.base },
       realisticDatasource('ds-real', api.base),
+      { id: 'ds-axhttp', type: 'rest-datasource', name: 'axios http adapter', baseUrl: api.base },
     ],
     { 'ds-real': { token: BEARER_TOKEN } },
   );
+  useAxiosHttpAdapter(nr.node('ds-axhttp').datasource);
   const ax = axiosClient(api.base);
   const raw = nodeHttpClient(api.base);
 
@@ -141,6 +161,7 @@ async function main() {
         'raw node': viaFlow('raw-small'),
         'rest-query': viaFlow('q-small'),
         'rest-query realistic': realistic,
+        'rest-query axios http': viaFlow('q-axhttp'),
         'core http request': viaFlow('hr-small'),
         axios: () => ax.get('/small'),
         'node:http': () => raw.get('/small'),

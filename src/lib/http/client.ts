@@ -1,18 +1,35 @@
 /**
- * One HTTP exchange over the datasource's keep-alive agents. Redirects, auth challenges and
- * retries are decided one level up (datasource.ts); here a request goes out once and its whole,
- * decompressed, size-capped body comes back.
+ * One HTTP exchange through the datasource's axios instance (one `axios.create` per
+ * datasource), over its keep-alive, proxy and TLS agents. Redirects, auth challenges and
+ * retries are decided one level up (datasource.ts); here a request goes out once and its
+ * whole, decompressed, size-capped body comes back as a Buffer. axios sends it through the
+ * package's node:http transport, plugged in with axios' `adapter` option (axios-adapter.ts),
+ * or through axios' own http adapter (`adapter: 'http'`, the bench's comparison lane).
  */
 import http from 'node:http';
 import https from 'node:https';
+import axios from 'axios';
+import type { AxiosInstance, AxiosRequestConfig, CreateAxiosDefaults, RawAxiosRequestHeaders } from 'axios';
 import type { ExchangeSignal } from './cancel';
-import { fromNetworkError, RestError } from '../errors';
+import { RestError } from '../errors';
 import { ACCEPT_ENCODING, nodeHttpTransport } from './node-adapter';
-import type { Transport, TransportResponse } from './node-adapter';
+import { leanAxiosAdapter, NODE_HEADERS } from './axios-adapter';
+import type { DefaultHeader, LeanAxiosResponse } from './axios-adapter';
+import { abortError, fromAxiosError } from './axios-errors';
 import type { TlsOptions } from '../net/tls';
 import type { HeaderMap, WireRequest, WireResponse } from '../types';
 import { buildQueryString } from '../types';
 import { KEEP_ALIVE_MSECS } from '../net/keep-alive';
+
+export { CLOSED, TIMEOUT } from './axios-errors';
+
+/**
+ * Which axios adapter sends the requests: `lean`, the package's node:http transport (the
+ * default: it measured cheaper, see docs/performance.md), or `http`, axios' own http adapter
+ * configured the same way (`maxRedirects: 0`, `proxy: false`, the datasource's agents,
+ * `decompress`, `maxContentLength`, `maxBodyLength`).
+ */
+export type AdapterChoice = 'lean' | 'http';
 
 export interface ClientOptions {
   tls: TlsOptions;
@@ -20,46 +37,88 @@ export interface ClientOptions {
   maxRequestBytes: number;
   /** Agents to use instead of plain keep-alive ones (a proxy). */
   agents?: { http: http.Agent; https: https.Agent };
+  /** [`lean`] */
+  adapter?: AdapterChoice;
 }
 
 export const USER_AGENT = 'node-red-contrib-rest-datasource';
 /** axios' default Accept, which requests have always carried unless they set their own. */
 export const DEFAULT_ACCEPT = 'application/json, text/plain, */*';
 
-/** Why an exchange was aborted: reported as the matching stable code. */
-export const TIMEOUT = Symbol('timeout');
-export const CLOSED = Symbol('closed');
-
-// A header value as axios' AxiosHeaders normalizes it (axios 1.x normalizeValue), which every
-// request went through while axios' request pipeline ran: control characters other than tab
-// removed, then spaces and tabs trimmed at both ends. The test regex finds the rare value that
-// needs it; test/unit/lib.test.js checks this against AxiosHeaders itself.
-// eslint-disable-next-line no-control-regex -- these are the characters axios removes
-const STRIPPED = /[\x00-\x08\x0a-\x1f\x7f]+/g;
-// eslint-disable-next-line no-control-regex -- the same characters, found
-const NEEDS_NORMALIZING = /[\x00-\x08\x0a-\x1f\x7f]|^[\t ]|[\t ]$/;
-
-export function normalizeHeaderValue(value: string): string {
-  return NEEDS_NORMALIZING.test(value) ? value.replace(STRIPPED, '').replace(/^[\t ]+|[\t ]+$/g, '') : value;
+/** The characters axios' AxiosHeaders removes from a header value: C0 controls but tab, and DEL. */
+function isStripped(code: number): boolean {
+  return (code < 0x20 && code !== 0x09) || code === 0x7f;
 }
 
-/** The request headers for node:http: the map's entries, then the defaults it does not override. */
-export function wireHeaders(map: HeaderMap): Record<string, string> {
+/**
+ * A header value as axios' AxiosHeaders sends it (axios 1.x sanitizeHeaderValue): control
+ * characters other than tab removed, then spaces and tabs trimmed at both ends. Every request
+ * goes through AxiosHeaders, which does this itself; this copy is for code that must know the
+ * wire value before axios sees it. Index loops, linear in the value's length (a regex trim such
+ * as /^[\t ]+|[\t ]+$/g is quadratic on a long run of spaces). test/unit/lib.test.js compares
+ * it with AxiosHeaders.
+ */
+export function normalizeHeaderValue(value: string): string {
+  let out = value;
+  for (let i = 0; i < value.length; i++) {
+    if (!isStripped(value.charCodeAt(i))) continue;
+    // Something to remove: copy the runs between removed characters.
+    out = value.slice(0, i);
+    let from = i + 1;
+    for (let j = from; j < value.length; j++) {
+      if (isStripped(value.charCodeAt(j))) {
+        if (j > from) out += value.slice(from, j);
+        from = j + 1;
+      }
+    }
+    out += value.slice(from);
+    break;
+  }
+  let start = 0;
+  let end = out.length;
+  while (start < end && (out.charCodeAt(start) === 0x20 || out.charCodeAt(start) === 0x09)) start++;
+  while (end > start && (out.charCodeAt(end - 1) === 0x20 || out.charCodeAt(end - 1) === 0x09)) end--;
+  return start === 0 && end === out.length ? out : out.slice(start, end);
+}
+
+/**
+ * The headers every request carries unless it sets its own: the package's User-Agent, axios'
+ * default Accept (which requests have always carried) and the encodings the transport decodes.
+ */
+export const DEFAULT_HEADERS: readonly DefaultHeader[] = [
+  { key: 'user-agent', name: 'User-Agent', value: USER_AGENT },
+  { key: 'accept', name: 'Accept', value: DEFAULT_ACCEPT },
+  { key: 'accept-encoding', name: 'Accept-Encoding', value: ACCEPT_ENCODING },
+];
+
+/**
+ * The request headers handed to axios: the map's entries (names trimmed; AxiosHeaders
+ * normalizes the values), then the `defaults` it does not override. The lean adapter adds
+ * DEFAULT_HEADERS itself (axios-adapter.ts), so its requests pass none here.
+ */
+export function wireHeaders(
+  map: HeaderMap,
+  defaults: readonly DefaultHeader[] = DEFAULT_HEADERS,
+): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of map.values()) {
     const key = name.trim();
-    if (key) headers[key] = normalizeHeaderValue(value);
+    if (key) headers[key] = value;
   }
-  if (!map.has('user-agent')) headers['User-Agent'] = USER_AGENT;
-  if (!map.has('accept')) headers.Accept = DEFAULT_ACCEPT;
-  if (!map.has('accept-encoding')) headers['Accept-Encoding'] = ACCEPT_ENCODING;
+  for (const d of defaults) if (!map.has(d.key)) headers[d.name] = d.value;
   return headers;
 }
 
+/** Methods for which axios would invent a form Content-Type when the request has none. */
+const FORM_DEFAULTED = new Set(['POST', 'PUT', 'PATCH']);
+
 export class HttpClient {
-  private readonly transport: Transport;
+  /** The datasource's axios instance: every request of the datasource goes through it. */
+  readonly axios: AxiosInstance;
   readonly httpAgent: http.Agent;
   readonly httpsAgent: https.Agent;
+  /** The defaults `exchange` adds to a request's headers: none when the adapter adds them. */
+  private readonly headerDefaults: readonly DefaultHeader[];
 
   constructor(private readonly options: ClientOptions) {
     const { tls } = options;
@@ -74,11 +133,53 @@ export class HttpClient {
         rejectUnauthorized: tls.rejectUnauthorized,
         ...(tls.secureContext ? { secureContext: tls.secureContext } : {}),
       });
-    this.transport = nodeHttpTransport({
-      maxResponseBytes: options.maxResponseBytes,
-      httpAgent: this.httpAgent,
-      httpsAgent: this.httpsAgent,
-    });
+    const config: CreateAxiosDefaults = {
+      // An absolute URL must never replace the datasource origin (CVE-2025-27152).
+      allowAbsoluteUrls: false,
+      // Every status is an answer: the datasource decides what an error is.
+      validateStatus: () => true,
+      // No transformRequest / transformResponse: bodies are Buffers both ways, nothing to
+      // serialize or parse. Left out rather than set to [] (axios copies an array default into
+      // every request; with none it runs none): 2-3 µs of axios' ~15 per request.
+    };
+    if (options.adapter === 'http') {
+      Object.assign(config, {
+        adapter: 'http',
+        // Redirects are followed hop by hop in datasource.ts (credentials re-decided at every
+        // hop); 0 also keeps follow-redirects out of the request.
+        maxRedirects: 0,
+        // Proxies are the agents (CONNECT for https), never axios' own proxy handling.
+        proxy: false,
+        httpAgent: this.httpAgent,
+        httpsAgent: this.httpsAgent,
+        decompress: true,
+        maxContentLength: options.maxResponseBytes,
+        maxBodyLength: options.maxRequestBytes,
+        responseType: 'arraybuffer',
+      });
+      this.headerDefaults = DEFAULT_HEADERS;
+    } else {
+      // The transport owns the agents, the size cap after decompression and the Buffer body.
+      config.adapter = leanAxiosAdapter(
+        nodeHttpTransport({
+          maxResponseBytes: options.maxResponseBytes,
+          httpAgent: this.httpAgent,
+          httpsAgent: this.httpsAgent,
+        }),
+        DEFAULT_HEADERS,
+      );
+      this.headerDefaults = [];
+    }
+    this.axios = axios.create(config);
+    // axios merges the instance defaults into every request key by key, so each default costs
+    // CPU per request: keep only the ones set above. Gone: axios' global defaults for headers
+    // (deep-copied per request; the Accept it sets is sent by wireHeaders or the adapter),
+    // `transitional` (validated per request), the JSON transforms, xsrf names (browser only),
+    // `env` (FormData classes), timeout 0 (the datasource times requests itself through the
+    // signal).
+    const kept = new Set(Object.keys(config));
+    const defaults = this.axios.defaults as unknown as Record<string, unknown>;
+    for (const key of Object.keys(defaults)) if (!kept.has(key)) delete defaults[key];
   }
 
   /** Not an async function: one promise chain instead of a suspended frame per request in flight. */
@@ -100,43 +201,36 @@ export class HttpClient {
         ),
       );
     }
-    let sent: Promise<TransportResponse>;
-    try {
-      sent = this.transport({
-        method: req.method,
-        origin: req.origin,
-        path,
-        headers: wireHeaders(req.headers),
-        body: req.body,
-        signal,
-      });
-    } catch (err) {
-      return Promise.reject(this.translate(err as Error, req.origin + req.pathname, signal));
+    const url = req.origin + req.pathname;
+    // Each key is merged with the instance defaults per request: GET, axios' default method, is left out.
+    const config: AxiosRequestConfig = { baseURL: req.origin, url: path, signal };
+    if (req.method !== 'GET') config.method = req.method;
+    // `false` keeps axios from inventing a form Content-Type for a POST, PUT or PATCH without one.
+    const noContentType = FORM_DEFAULTED.has(req.method) && !req.headers.has('content-type');
+    // No headers object at all when there is nothing to send (the lean adapter adds the
+    // defaults): axios then skips merging, copying and normalizing one per request.
+    if (req.headers.size || this.headerDefaults.length || noContentType) {
+      const headers: RawAxiosRequestHeaders = wireHeaders(req.headers, this.headerDefaults);
+      if (noContentType) headers['Content-Type'] = false;
+      config.headers = headers;
     }
+    if (req.body) config.data = req.body;
+    const sent: Promise<LeanAxiosResponse> = this.axios.request<Buffer>(config);
     return sent.then(
       (res) => {
         // Aborted while the complete response was being handed over: still an abort.
-        if (signal.aborted) throw this.translate(new Error('aborted'), req.origin + req.pathname, signal);
-        return { statusCode: res.status, headers: res.headers, body: res.body, url: req.origin + path };
+        if (signal.aborted) throw abortError(signal.reason, url);
+        return {
+          statusCode: res.status,
+          headers: res[NODE_HEADERS] ?? { ...(res.headers as Record<string, string | string[]>) },
+          body: Buffer.isBuffer(res.data) ? res.data : Buffer.from(res.data ?? ''),
+          url: req.origin + path,
+        };
       },
-      (err: Error) => {
-        throw this.translate(err, req.origin + req.pathname, signal);
+      (err: unknown) => {
+        throw fromAxiosError(err, url, this.options, signal);
       },
     );
-  }
-
-  private translate(err: Error, url: string, signal: ExchangeSignal): RestError {
-    if (signal.aborted) {
-      if (signal.reason === TIMEOUT) return new RestError('ETIMEDOUT', `request to ${url} timed out`);
-      return new RestError('ABORTED', `request to ${url} was aborted because the datasource was redeployed or stopped`);
-    }
-    if (/maxContentLength/.test(err.message)) {
-      return new RestError(
-        'RESPONSE_TOO_LARGE',
-        `the response from ${url} is larger than the limit of ${this.options.maxResponseBytes} bytes (maxResponseBytes)`,
-      );
-    }
-    return fromNetworkError(err, url);
   }
 
   close(): void {

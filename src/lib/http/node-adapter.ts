@@ -1,10 +1,10 @@
 /**
  * The datasource's transport on node:http/https: one request on the datasource's keep-alive
  * agent, the body decompressed (gzip, deflate, br) and capped after decompression, abort
- * through the exchange signal. It replaced axios' general-purpose http adapter (~110-130 µs of
- * CPU per request for redirects, proxies, streams, progress events, form-data and data: URLs,
- * none of which the datasource uses here) and is now called by HttpClient directly, without
- * axios' request pipeline around it (docs/performance.md, "What axios costs").
+ * through the exchange signal. axios calls it through the adapter of axios-adapter.ts, in
+ * place of axios' general-purpose http adapter, which costs more per request for redirects,
+ * proxies, streams, progress events, form-data and data: URLs, none of which the datasource
+ * uses here (docs/performance.md, "axios in the request path").
  */
 import http from 'node:http';
 import https from 'node:https';
