@@ -6,7 +6,7 @@ import { prepareAdvanced } from './dialog/advanced';
 import { setEditing, t } from './dialog/common';
 import { createLists, saveLists } from './dialog/lists';
 import { prepareOAuth } from './dialog/oauth';
-import { prepareOpenApiImport, saveOpenApiIndex } from './dialog/openapi-import';
+import { moveInlineIndexes, prepareOpenApiImport, saveOpenApiIndex } from './dialog/openapi-import';
 import { prepareTestConnection } from './dialog/test-connection';
 import { prepareTls } from './dialog/tls';
 import { showMigrated } from '../../editor/migrate';
@@ -144,3 +144,7 @@ RED.nodes.registerType('rest-datasource', {
   },
   oneditresize: () => dialog?.tabs.resize(),
 });
+
+// A 0.1.x flow holds its operation indexes inline: once the runtime keeps them in the user
+// directory, the editor holds only their references, and the next deploy saves the small form.
+RED.events.on('flows:loaded', moveInlineIndexes);
