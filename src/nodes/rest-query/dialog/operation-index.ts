@@ -23,6 +23,8 @@ export type IndexState =
 
 /** Indexes already loaded in this editor session, by hash (an index never changes under its hash). */
 const loaded = new Map<string, PreparedOperation[]>();
+/** Loads in flight, so the dialog's two refreshes on opening fetch once. */
+const loading = new Map<string, Promise<IndexState>>();
 
 /** `/repos/{owner}/{repo}` → `repos`: where GitHub, Stripe and others leave tags out. */
 function firstSegment(path: string): string {
@@ -51,7 +53,9 @@ export function indexOf(openapi: unknown): IndexState | Promise<IndexState> {
   const hit = loaded.get(openapi.hash);
   if (hit) return { state: 'ready', operations: hit };
   const { hash, source } = openapi;
-  return new Promise((resolve) => {
+  const inFlight = loading.get(hash);
+  if (inFlight) return inFlight;
+  const load = new Promise<IndexState>((resolve) => {
     $.getJSON(`rest-datasource/openapi-index/${hash}`)
       .done((index: { operations?: IndexedOperation[] }) => {
         const operations = prepare(Array.isArray(index.operations) ? index.operations : []);
@@ -61,6 +65,9 @@ export function indexOf(openapi: unknown): IndexState | Promise<IndexState> {
       .fail((xhr: JQuery.jqXHR) => {
         const message = (xhr.responseJSON as { error?: string } | undefined)?.error ?? xhr.statusText;
         resolve({ state: 'missing', source, message });
-      });
+      })
+      .always(() => loading.delete(hash));
   });
+  loading.set(hash, load);
+  return load;
 }

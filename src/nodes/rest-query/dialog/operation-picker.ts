@@ -23,38 +23,52 @@ let showing: unknown;
 const chosenId = (): string => textOf($('#node-input-operationId'));
 const find = (id: string): IndexedOperation | undefined => operations.find((o) => o.op.id === id)?.op;
 
+/** Options added at once: a listbox lays out every option it gets, so 1,200 are added in slices. */
+const FIRST_SLICE = 100;
+const SLICE = 200;
+/** The slice of the list still to add, cancelled by the next render. */
+let pendingSlice: ReturnType<typeof setTimeout> | undefined;
+
 function render(): void {
   const select = document.getElementById('rq-op-select') as HTMLSelectElement | null;
   if (!select) return;
+  if (pendingSlice !== undefined) clearTimeout(pendingSlice);
+  pendingSlice = undefined;
   const words = textOf($('#rq-op-search')).toLowerCase().split(/\s+/).filter(Boolean);
+  // Grouped in the order the groups first appear, then flat for slicing.
   const groups = new Map<string, PreparedOperation[]>();
-  let shown = 0;
   for (const p of operations) {
     if (!words.every((w) => p.haystack.includes(w))) continue;
-    shown++;
     const group = groups.get(p.group);
     if (group) group.push(p);
     else groups.set(p.group, [p]);
   }
-  const fragment = document.createDocumentFragment();
+  const shown: PreparedOperation[] = [];
+  for (const ops of groups.values()) shown.push(...ops);
+  $('#rq-op-count').text(t('operation.count', { shown: shown.length, total: operations.length }));
+  select.textContent = '';
   // "no operation" is a choice too, so the list never shows nothing selected
-  fragment.appendChild(new Option(t('operation.none'), ''));
-  for (const [name, ops] of groups) {
-    const group = document.createElement('optgroup');
-    group.label = name;
-    for (const p of ops) {
-      const option = new Option(p.label, p.op.id);
+  select.appendChild(new Option(t('operation.none'), ''));
+  const chosen = chosenId();
+  let group: HTMLOptGroupElement | undefined;
+  const addSlice = (from: number, size: number): void => {
+    const fragment = document.createDocumentFragment();
+    for (const p of shown.slice(from, from + size)) {
+      if (!group || group.label !== p.group) {
+        group = document.createElement('optgroup');
+        group.label = p.group;
+        fragment.appendChild(group);
+      }
+      const option = new Option(p.label, p.op.id, false, p.op.id === chosen);
       option.title = p.op.id;
       group.appendChild(option);
     }
-    fragment.appendChild(group);
-  }
-  select.textContent = '';
-  select.appendChild(fragment);
-  $('#rq-op-count').text(t('operation.count', { shown, total: operations.length }));
-  const chosen = chosenId();
-  select.value = chosen;
-  if (select.value !== chosen) select.value = '';
+    select.appendChild(fragment);
+    if (from + size < shown.length) pendingSlice = setTimeout(() => addSlice(from + size, SLICE), 0);
+    else pendingSlice = undefined;
+  };
+  select.value = '';
+  addSlice(0, FIRST_SLICE);
 }
 
 function showDetails(op: IndexedOperation | undefined): void {
@@ -94,7 +108,7 @@ function choose(id: string): void {
 function show(state: IndexState): void {
   operations = state.state === 'ready' ? state.operations : [];
   $('#rq-op-row').toggle(state.state !== 'none');
-  $('#rq-op-picker').toggle(state.state === 'ready');
+  $('#rq-op-picker, #rq-op-search, #rq-op-count').toggle(state.state === 'ready');
   const missing = $('#rq-op-missing').toggle(state.state === 'missing');
   if (state.state === 'missing') {
     missing
@@ -118,7 +132,7 @@ function refresh(): void {
   }
   $('#rq-op-row').show();
   $('#rq-op-picker, #rq-op-missing').hide();
-  $('#rq-op-count').text(t('operation.loading'));
+  $('#rq-op-count').show().text(t('operation.loading'));
   state.then((s) => {
     if (showing === openapi) show(s);
   });
