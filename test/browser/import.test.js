@@ -286,6 +286,9 @@ describe('imports in the editor (browser)', function () {
       });
       return id;
     }, `${api.url}/api/v3`);
+    // A long name: its buttons stay one line, cut with an ellipsis, the whole name in their title.
+    const longName = `Petstore ${'with a rather long name '.repeat(6)}end`;
+    await page.evaluate(({ id, name }) => (RED.nodes.node(id).name = name), { id: dsId, name: longName });
     const queryId = await w.addNode('rest-query', 460, 480);
     await page.dblclick(w.nodeSel(queryId));
     await page.waitForSelector('#node-input-datasource');
@@ -294,8 +297,23 @@ describe('imports in the editor (browser)', function () {
     await page.click('#rq-curl-apply');
     await page.waitForSelector('#rq-curl-result.rds-ok');
     // No datasource picked yet: the one that covers the URL is offered before a new one.
+    const useButton = await page.$eval(`#rq-curl-use-${dsId}`, (b) => ({
+      title: b.title,
+      cut: b.scrollWidth > b.clientWidth,
+      oneLine: b.getBoundingClientRect().height < 40,
+      inside: b.getBoundingClientRect().right <= document.querySelector('#rq-curl-panel').getBoundingClientRect().right,
+    }));
+    assert.deepStrictEqual(useButton, {
+      title: `Use the datasource "${longName}"`,
+      cut: true,
+      oneLine: true,
+      inside: true,
+    });
+    await E.screenshot(page, 'import-curl-long-name.png', { docs: false });
     await page.click(`#rq-curl-use-${dsId}`);
     await page.waitForSelector('#rq-curl-store-credentials');
+    assert.strictEqual(await page.inputValue('#node-input-datasource'), dsId);
+    assert.match(await page.getAttribute('#node-input-datasource', 'title'), /rather long name .*end$/);
     assert.strictEqual(await page.inputValue('#node-input-datasource'), dsId);
     assert.strictEqual(await page.inputValue('#node-input-path'), '/store/inventory');
     assert.strictEqual(await page.isVisible('#rq-curl-new-ds'), false, 'no new datasource offered');
@@ -319,6 +337,24 @@ describe('imports in the editor (browser)', function () {
     assert.strictEqual(creds.apiKey, API_KEY);
     // the cookie stored by the first import is still there
     assert.deepStrictEqual(JSON.parse(creds.secrets), { 'cookies:session': SESSION });
+
+    // Test connection towards another host: the stored key stays home, and the dialog says so.
+    await page.dblclick(w.nodeSel(queryId));
+    await page.click('#node-input-btn-datasource-edit');
+    await page.waitForSelector('#node-config-input-baseUrl');
+    await w.type('#node-config-input-baseUrl', 'http://127.0.0.1:1/api/v3');
+    await page.$eval('#rds-test-button', (b) => b.scrollIntoView({ block: 'center' }));
+    await page.click('#rds-test-button');
+    await page.waitForSelector('#rds-test-result.rds-fail');
+    const tested = await page.textContent('#rds-test-result');
+    assert.match(
+      tested,
+      /^ ?Stored secrets were withheld because the destination .* differs from the deployed datasource: enter Token, API key again/,
+    );
+    assert.ok(!tested.includes(API_KEY));
+    await E.screenshot(page, 'test-connection-withheld.png', { docs: false });
+    await page.click('#node-config-dialog-cancel');
+    await page.click('#node-dialog-cancel');
   });
 
   it('Cancel takes back what Import cURL created; Done without a datasource says the credentials were not kept', async function () {

@@ -11,7 +11,10 @@ import { prepareOperationPicker } from './dialog/operation-picker';
 import { beginImportSession, commitImport, rollbackImport } from './dialog/import-session';
 
 function updatePreview(): void {
-  const ds = RED.nodes.node(textOf($('#node-input-datasource')));
+  const picker = $('#node-input-datasource');
+  const ds = RED.nodes.node(textOf(picker));
+  // A long datasource name is cut in the picker: its title gives it whole.
+  picker.attr('title', picker.find('option:selected').text());
   const path = textOf($('#node-input-path'));
   const preview = $('#rq-url-preview');
   if (!ds) {

@@ -53,6 +53,7 @@ function button(into: JQuery, id: string, icon: string, text: string, onClick: (
   const b = $('<button/>', { type: 'button', class: 'red-ui-button', id })
     .append($('<i/>', { class: `fa ${icon}` }))
     .append($('<span/>').text(` ${text}`))
+    .attr('title', text)
     .appendTo(into);
   b.on('click', (e) => {
     e.preventDefault();
