@@ -543,6 +543,55 @@ describe('imports in the editor (browser)', function () {
     }
   });
 
+  it('a 0.1.x flow with its index inline: moved out by the runtime, the next deploy saves the reference', async function () {
+    const operations = [
+      {
+        id: 'listThings',
+        method: 'GET',
+        path: '/things',
+        summary: 'List things',
+        tag: 'things',
+        params: [],
+        bodyType: 'none',
+      },
+    ];
+    const dsId = 'legacy0ds0000001';
+    const headers = { 'Content-Type': 'application/json', 'Node-RED-API-Version': 'v2' };
+    const current = await (await fetch(`${nr.url}/flows`, { headers })).json();
+    const legacy = {
+      id: dsId,
+      type: 'rest-datasource',
+      name: 'legacy index',
+      baseUrl: `${api.url}/v1`,
+      openapi: { title: 'Legacy', version: '0.1', source: '', operations },
+    };
+    const res = await fetch(`${nr.url}/flows`, {
+      method: 'POST',
+      headers: { ...headers, 'Node-RED-Deployment-Type': 'full' },
+      body: JSON.stringify({ flows: [...current.flows, legacy], rev: current.rev }),
+    });
+    assert.strictEqual(res.status, 200);
+    assert.ok(nr.read('flows.json').includes('"listThings"'), 'deployed inline, as 0.1.x saved it');
+    await page.reload();
+    await page.waitForSelector('.red-ui-palette-node[data-palette-type="rest-query"]');
+    await page.addStyleTag({ content: '#red-ui-notifications { pointer-events: none; }' });
+    await page.waitForFunction((id) => RED.nodes.node(id) && RED.nodes.node(id).openapi.hash, dsId);
+    const held = await page.evaluate((id) => ({ openapi: RED.nodes.node(id).openapi, dirty: RED.nodes.dirty() }), dsId);
+    assert.deepStrictEqual(
+      { ...held.openapi, hash: held.openapi.hash.length },
+      { title: 'Legacy', version: '0.1', source: '', hash: 64, count: 1 },
+    );
+    assert.strictEqual(held.dirty, false, 'not marked changed');
+    await page.evaluate(() => RED.nodes.dirty(true));
+    await E.deploy(page);
+    const saved = JSON.parse(nr.read('flows.json')).find((n) => n.id === dsId);
+    assert.deepStrictEqual(saved.openapi, held.openapi);
+    assert.deepStrictEqual(
+      JSON.parse(nr.read(`rest-datasource/openapi/${saved.openapi.hash}.json`)).operations,
+      operations,
+    );
+  });
+
   it("loads GitHub's 13 MB description from a file; the picker finds an operation among 1,000+", async function () {
     this.timeout(180000);
     const queryId = await newQueryWithNewDatasource(800);
