@@ -671,6 +671,16 @@ describe('imports in the editor (browser)', function () {
       await fresh.waitForTimeout(500);
       const openTasks = await fresh.evaluate(() => window.longTasks.splice(0));
       const prepareMs = await fresh.evaluate(() => window.prepareMs.map(Math.round));
+      // The list holds a readable number of options; the search narrows it.
+      await fresh.waitForFunction(() =>
+        /more: type to narrow/.test(document.querySelector('#rq-op-select').lastChild.textContent),
+      );
+      const listed = await fresh.$$eval('#rq-op-select option', (els) => els.length);
+      assert.ok(listed <= 452, String(listed));
+      assert.match(
+        await fresh.$eval('#rq-op-select', (e) => e.lastChild.textContent),
+        new RegExp(`… ${count - 450} more: type to narrow the list`),
+      );
       await E.screenshot(fresh, 'import-operation-github.png', { docs: false });
 
       // Typed key by key; the list follows once typing pauses; no keystroke blocks the page long.

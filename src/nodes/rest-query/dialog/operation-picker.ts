@@ -3,7 +3,8 @@
 // segment); picking fills method, path, required parameter rows and body type, keeping what the
 // user typed for parameters the new operation has too. Keyboard: arrow down from the search
 // moves into the list, arrow keys move there, Enter picks. GitHub's index has 1,200 operations:
-// the search is debounced and the list is built with plain DOM calls, so typing stays fluid.
+// the search is debounced, the list is built with plain DOM calls in slices and holds at most
+// MAX_LISTED options (the search narrows it), so typing stays fluid.
 import { textOf } from '../../../editor/dom';
 import { fieldsForOperation } from '../../../lib/import/operation-query';
 import type { IndexedOperation } from '../../../lib/import/operation-types';
@@ -25,7 +26,9 @@ const find = (id: string): IndexedOperation | undefined => operations.find((o) =
 
 /** Options added at once: a listbox lays out every option it gets, so 1,200 are added in slices. */
 const FIRST_SLICE = 100;
-const SLICE = 200;
+const SLICE = 150;
+/** At most this many options: more are no help to a reader, and each costs layout on every search. */
+const MAX_LISTED = 450;
 /** The slice of the list still to add, cancelled by the next render. */
 let pendingSlice: ReturnType<typeof setTimeout> | undefined;
 
@@ -43,9 +46,13 @@ function render(): void {
     if (group) group.push(p);
     else groups.set(p.group, [p]);
   }
-  const shown: PreparedOperation[] = [];
-  for (const ops of groups.values()) shown.push(...ops);
-  $('#rq-op-count').text(t('operation.count', { shown: shown.length, total: operations.length }));
+  const matched: PreparedOperation[] = [];
+  for (const ops of groups.values()) matched.push(...ops);
+  $('#rq-op-count').text(t('operation.count', { shown: matched.length, total: operations.length }));
+  const shown = matched.slice(0, MAX_LISTED);
+  // The query's own operation is always listed, so the list shows it chosen.
+  const own = chosenId() ? matched.find((p) => p.op.id === chosenId()) : undefined;
+  if (own && !shown.includes(own)) shown.unshift(own);
   select.textContent = '';
   // "no operation" is a choice too, so the list never shows nothing selected
   select.appendChild(new Option(t('operation.none'), ''));
@@ -62,6 +69,11 @@ function render(): void {
       const option = new Option(p.label, p.op.id, false, p.op.id === chosen);
       option.title = p.op.id;
       group.appendChild(option);
+    }
+    if (from + size >= shown.length && matched.length > shown.length) {
+      const more = new Option(t('operation.more', { count: matched.length - shown.length }), '');
+      more.disabled = true;
+      fragment.appendChild(more);
     }
     select.appendChild(fragment);
     if (from + size < shown.length) pendingSlice = setTimeout(() => addSlice(from + size, SLICE), 0);
