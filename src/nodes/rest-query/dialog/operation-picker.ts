@@ -67,7 +67,7 @@ function render(): void {
         fragment.appendChild(group);
       }
       const option = new Option(p.label, p.op.id, false, p.op.id === chosen);
-      option.title = p.op.id;
+      option.title = `${p.op.id}: ${p.label}`; // the whole line, which the list may cut
       group.appendChild(option);
     }
     if (from + size >= shown.length && matched.length > shown.length) {
