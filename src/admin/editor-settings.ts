@@ -36,6 +36,8 @@ export interface EditorSettings {
   changed: DestinationChanges;
   /** True when any destination changed: stored runtime tokens must not be used either. */
   destinationChanged: boolean;
+  /** Names of the stored credentials withheld (set in the store, not given again by the dialog). */
+  withheld: string[];
 }
 
 const NOTHING_CHANGED: DestinationChanges = { network: false, tokenUrl: false, authUrl: false };
@@ -75,12 +77,15 @@ export function editorSettings(RED: NodeAPI, id: string, body: unknown): EditorS
       config[key] = value;
     }
   }
-  return {
-    config,
-    credentials,
-    changed,
-    destinationChanged: changed.network || changed.tokenUrl || changed.authUrl,
-  };
+  const destinationChanged = changed.network || changed.tokenUrl || changed.authUrl;
+  const given = (v: unknown) => v !== undefined && v !== null && v !== '';
+  // Only what was held back, not what the dialog cleared on purpose.
+  const withheld = destinationChanged
+    ? Object.keys(stored).filter(
+        (k) => given(stored[k]) && !given(credentials[k]) && (!(k in input) || input[k] === UNCHANGED),
+      )
+    : [];
+  return { config, credentials, changed, destinationChanged, withheld };
 }
 
 function destinationChanges(

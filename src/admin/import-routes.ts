@@ -10,6 +10,7 @@ import { CurlImportError, importCurl } from '../lib/import/curl';
 import { importOpenApi, OpenApiImportError } from '../lib/import/openapi';
 import { MAX_SPEC_BYTES, sizeError } from '../lib/import/openapi-load';
 import { RestError } from '../lib/errors';
+import { saveIndex } from '../runtime/openapi-index-store';
 import { editorSettings } from './editor-settings';
 import { specFetcher } from './spec-fetch';
 import type { SpecFetcher } from './spec-fetch';
@@ -117,8 +118,11 @@ export function registerImportRoutes(RED: NodeAPI): void {
         sourceUrl,
         fetchRef: current ? (u) => current.fetch(u) : undefined,
       });
+      // The index goes to the user directory; the datasource keeps only its reference.
+      const index = { title: result.title, version: result.version, operations: result.operations };
+      const { hash, count } = saveIndex(RED, index, sourceUrl ?? '');
       res.set('Cache-Control', 'no-store');
-      res.json({ ...result, source: sourceUrl ?? '' });
+      res.json({ ...result, source: sourceUrl ?? '', hash, count });
     } catch (err) {
       fail(res, err);
     } finally {

@@ -4,10 +4,12 @@ import { registerOAuthRoutes } from './oauth-routes';
 import { registerTestRoute } from './test-route';
 import { registerSharedStoreRoute } from './shared-store-route';
 import { registerImportRoutes } from './import-routes';
+import { registerOpenApiIndexRoute } from './openapi-index-route';
 
 export function registerAdminRoutes(RED: NodeAPI): void {
   registerOAuthRoutes(RED);
   registerTestRoute(RED);
   registerSharedStoreRoute(RED);
   registerImportRoutes(RED);
+  registerOpenApiIndexRoute(RED);
 }

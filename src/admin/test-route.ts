@@ -23,7 +23,13 @@ export function registerTestRoute(RED: NodeAPI): void {
   const write = RED.auth.needsPermission('rest-datasource.write');
 
   RED.httpAdmin.post('/rest-datasource/:id/test', write, (req: Request, res: Response) => {
-    const { config, credentials, destinationChanged } = editorSettings(RED, String(req.params.id), req.body);
+    const { config, credentials, destinationChanged, changed, withheld } = editorSettings(
+      RED,
+      String(req.params.id),
+      req.body,
+    );
+    // The dialog names what it must ask for again: stored secrets stay with the deployed destination.
+    const withholding = withheld.length ? { withheld, changed } : {};
     // Secrets only (passwords, tokens, keys, secret rows, client secrets), never identifiers:
     // the same as a running datasource masks in its errors. The datasource's redactor also
     // knows its TLS key, proxy password and the tokens it gets.
@@ -37,7 +43,7 @@ export function registerTestRoute(RED: NodeAPI): void {
       // a secret's whitespace itself); cut only after that, so a cut secret cannot show.
       const text = redact(redact(message).replace(/\s+/g, ' ').trim());
       if (ds) ds.close();
-      res.json({ ok, statusCode, message: text.length > limit ? text.slice(0, limit) + '…' : text });
+      res.json({ ok, statusCode, message: text.length > limit ? text.slice(0, limit) + '…' : text, ...withholding });
     };
     const failed = (err: unknown) => {
       // The same hint a query gives: an API served by this Node-RED on another port.

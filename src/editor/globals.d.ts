@@ -69,10 +69,19 @@ interface RedEditorGlobal {
       options?: { generateIds?: boolean; applyNodeDefaults?: boolean; markChanged?: boolean },
     ): { nodes: RedNode[]; links: unknown[] };
     addLink(link: { source: RedNode; sourcePort: number; target: RedNode }): void;
+    removeLink(link: { source: RedNode; sourcePort: number; target: RedNode }): void;
+    remove(id: string): unknown;
+    eachNode(cb: (node: RedNode) => boolean | void): void;
   };
+  events: { on(event: string, cb: (...args: unknown[]) => void): void };
+  notify(text: string, options?: { type?: 'warning' | 'error' | 'success'; timeout?: number }): unknown;
   editor: { validateNode(node: RedNode): void };
-  view: { redraw(full?: boolean): void };
-  history: { push(event: Record<string, unknown>): void };
+  view: {
+    redraw(full?: boolean): void;
+    select(selection: string | { nodes: RedNode[] }): void;
+    reveal(id: string): void;
+  };
+  history: { push(event: Record<string, unknown>): void; pop(): void; peek(): unknown };
   tabs: { create(opts: { id: string; onchange?: (tab: { id: string }) => void }): RedTabs };
   clipboard: { copyText(text: string, element: JQuery, messageKey: string): void };
   popover: { tooltip(target: JQuery, content: string): void };

@@ -3,18 +3,20 @@
  * per operation, with just what the query dialog's picker shows and fills.
  */
 import { isObject } from './openapi-load';
+import { plainText } from './plain-text';
 import type { Json, JsonObject, Spec } from './openapi-load';
 import type { IndexedOperation, IndexedParam, OperationBodyType, OperationMethod } from './operation-types';
 
 export type { IndexedOperation, IndexedParam };
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'] as const;
-/** Descriptions are cut here: the index is stored in the flow, the description is not. */
+/** Descriptions are cut here: the index is small (it is sent to the editor), the description is not. */
 export const MAX_TEXT = 120;
 
 function short(v: Json | undefined): string {
   if (typeof v !== 'string') return '';
-  const line = v.replace(/\s+/g, ' ').trim();
+  // HTML and Markdown as text: the picker shows one line per operation
+  const line = plainText(v);
   return line.length > MAX_TEXT ? line.slice(0, MAX_TEXT - 1) + '…' : line;
 }
 

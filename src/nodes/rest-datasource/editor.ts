@@ -7,7 +7,7 @@ import { setEditing, t } from './dialog/common';
 import { createLists, saveLists } from './dialog/lists';
 import { prepareOAuth } from './dialog/oauth';
 import { clientPrivateKeyValid, prepareOAuthKeys, serviceAccountKeyValid } from './dialog/oauth-keys';
-import { prepareOpenApiImport, saveOpenApiIndex } from './dialog/openapi-import';
+import { moveInlineIndexes, prepareOpenApiImport, saveOpenApiIndex } from './dialog/openapi-import';
 import { prepareTestConnection } from './dialog/test-connection';
 import { prepareTls } from './dialog/tls';
 import { showMigrated } from '../../editor/migrate';
@@ -174,3 +174,7 @@ RED.nodes.registerType('rest-datasource', {
   },
   oneditresize: () => dialog?.tabs.resize(),
 });
+
+// A 0.1.x flow holds its operation indexes inline: once the runtime keeps them in the user
+// directory, the editor holds only their references, and the next deploy saves the small form.
+RED.events.on('flows:loaded', moveInlineIndexes);

@@ -16,6 +16,8 @@ import { sharedOptions } from '../../runtime/shared-store';
 import { cacheOptions } from '../../runtime/shared-cache';
 import { DATASOURCE_CREDENTIALS } from '../../runtime/types';
 import { migrateDatasource } from './migrations';
+import { isInlineIndex, splitInline } from '../../lib/import/openapi-ref';
+import { saveIndex } from '../../runtime/openapi-index-store';
 
 export = function register(RED: NodeAPI): void {
   function RestDatasource(this: RestDatasourceNode, saved: NodeDef & RawConfig) {
@@ -23,6 +25,12 @@ export = function register(RED: NodeAPI): void {
     // A datasource saved by an older version: today's settings, defaults for what it lacks.
     const config = migrateDatasource(saved);
     this.rawConfig = config;
+    // 0.1.x kept the OpenAPI operation index in the flow: move it to the user directory (the
+    // editor then saves only the reference with the next deploy). Nothing at runtime reads it.
+    if (isInlineIndex(config.openapi)) {
+      const { index, ref } = splitInline(config.openapi);
+      saveIndex(RED, index, ref.source);
+    }
     const credentials = (this.credentials ?? {}) as Record<string, unknown>;
     try {
       const settings = parseSettings(config, credentials);

@@ -8,9 +8,13 @@ import { QUERY_DEFAULTS as D, QUERY_VERSION, migrateQuery } from './migrations';
 import { LISTS, list, t } from './dialog/common';
 import { prepareCurlImport } from './dialog/curl-import';
 import { prepareOperationPicker } from './dialog/operation-picker';
+import { beginImportSession, commitImport, rollbackImport } from './dialog/import-session';
 
 function updatePreview(): void {
-  const ds = RED.nodes.node(textOf($('#node-input-datasource')));
+  const picker = $('#node-input-datasource');
+  const ds = RED.nodes.node(textOf(picker));
+  // A long datasource name is cut in the picker: its title gives it whole.
+  picker.attr('title', picker.find('option:selected').text());
   const path = textOf($('#node-input-path'));
   const preview = $('#rq-url-preview');
   if (!ds) {
@@ -95,6 +99,7 @@ RED.nodes.registerType('rest-query', {
   },
   oneditprepare: function () {
     editingId = this.id;
+    beginImportSession();
     const settings = showMigrated(this, 'node-input-', migrateQuery);
     for (const prop of LISTS) typedList(list(prop), t, settings[prop]);
     prepareCurlImport(this);
@@ -113,9 +118,15 @@ RED.nodes.registerType('rest-query', {
     for (const prop of LISTS) this[prop] = readTypedRows(list(prop));
     this.version = QUERY_VERSION;
     editingId = null;
+    // Credentials a pasted command carried and no datasource took: say so, never drop them silently.
+    const unkept = commitImport();
+    if (unkept !== undefined)
+      RED.notify(t('import.credentialsUnkept', { baseUrl: unkept }), { type: 'warning', timeout: 15000 });
   },
   oneditcancel: function () {
     editingId = null;
+    // What Import cURL added (datasource, Inject node) or stored goes away with the dialog.
+    rollbackImport();
   },
   // Lists grow with their rows and the form scrolls; only the typedInputs need a nudge.
   oneditresize: resizeTypedRows,

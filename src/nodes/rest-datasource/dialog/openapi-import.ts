@@ -1,12 +1,15 @@
 // "Import OpenAPI": a description by URL (fetched by the runtime with this dialog's TLS and proxy
 // settings), pasted, or read from a file; the user picks a server and an auth proposal, and
-// Apply sets the base URL and auth fields and keeps the compact operation index, which the
-// datasource stores in its `openapi` property for the query dialog's operation picker.
+// Apply sets the base URL and auth fields. The runtime keeps the compact operation index in the
+// user directory; the datasource's `openapi` property holds only its reference (title, version,
+// source, hash, count), which the query dialog's operation picker loads the index by.
 import { textOf } from '../../../editor/dom';
+import { plainText } from '../../../lib/import/plain-text';
 import { errorText, postJson, showResult } from '../../../editor/result';
 import { noticeText, type Notice } from '../../../editor/notice';
 import { input, t } from './common';
 import { dialogValues } from './lists';
+import { isInlineIndex, isRef, splitInline, type OpenApiRef } from '../../../lib/import/openapi-ref';
 
 interface Server {
   url: string;
@@ -29,24 +32,26 @@ interface OpenApiImport {
   security: SecurityChoice[];
   operations: unknown[];
   warnings: Notice[];
+  /** the index the runtime keeps in the user directory, by its hash (docs/import.md) */
+  hash: string;
+  count: number;
 }
 
-/** The index the datasource keeps (property `openapi`). */
-export interface StoredIndex {
-  title: string;
-  version: string;
-  source: string;
-  operations: unknown[];
-}
-
-/** What the dialog holds: undefined = unchanged, null = removed, else the new index. */
-let pending: StoredIndex | null | undefined;
+/** What the dialog holds: undefined = unchanged, null = removed, else the new reference. */
+let pending: OpenApiRef | null | undefined;
 let imported: OpenApiImport | undefined;
 
+/** Operations of the `openapi` property: a reference's count, or a 0.1.x inline index's length. */
+function countOf(index: unknown): number | undefined {
+  if (isRef(index)) return index.count;
+  if (isInlineIndex(index)) return index.operations.length;
+  return undefined;
+}
+
 function describeIndex(index: unknown): string {
-  const i = index as StoredIndex | null | undefined;
-  if (!i || !Array.isArray(i.operations)) return t('openapi.none');
-  return t('openapi.current', { title: i.title || '?', count: i.operations.length });
+  const count = countOf(index);
+  if (count === undefined) return t('openapi.none');
+  return t('openapi.current', { title: (index as { title?: string }).title || '?', count });
 }
 
 function showChoices(r: OpenApiImport): void {
@@ -55,7 +60,7 @@ function showChoices(r: OpenApiImport): void {
   r.servers.forEach((s, i) => {
     $('<option/>')
       .val(String(i))
-      .text(`${s.url}${s.description ? ` — ${s.description}` : ''}`)
+      .text(`${s.url}${s.description ? ` — ${plainText(s.description)}` : ''}`)
       .appendTo(servers);
   });
   const security = $('#rds-openapi-security').empty();
@@ -129,10 +134,11 @@ function apply(): void {
     title: imported.title,
     version: imported.version,
     source: imported.source,
-    operations: imported.operations,
+    hash: imported.hash,
+    count: imported.count,
   };
   $('#rds-openapi-current').text(describeIndex(pending));
-  showResult($('#rds-openapi-result'), 'ok', t('openapi.applied', { count: imported.operations.length }));
+  showResult($('#rds-openapi-result'), 'ok', t('openapi.applied', { count: imported.count }));
 }
 
 function done(r: OpenApiImport): void {
@@ -166,8 +172,8 @@ export function prepareOpenApiImport(node: RedNode): void {
   imported = undefined;
   $('#rds-openapi-current').text(describeIndex(node.openapi));
   // Fetching again from where the index came from is one click.
-  const source = (node.openapi as StoredIndex | '' | undefined) || undefined;
-  if (source?.source) $('#rds-openapi-url').val(source.source);
+  const source = isRef(node.openapi) || isInlineIndex(node.openapi) ? node.openapi.source : '';
+  if (source) $('#rds-openapi-url').val(source);
   $('#rds-openapi-button').on('click', (e) => {
     e.preventDefault();
     $('#rds-openapi-panel').toggle();
@@ -185,7 +191,13 @@ export function prepareOpenApiImport(node: RedNode): void {
     const file = ($('#rds-openapi-file')[0] as HTMLInputElement | undefined)?.files?.[0];
     if (file) {
       file.text().then(postText, () => showResult($('#rds-openapi-result'), 'fail', t('openapi.fileUnreadable')));
-    } else postText(textOf($('#rds-openapi-text')));
+    } else showResult($('#rds-openapi-result'), 'fail', t('openapi.noFile'));
+  });
+  $('#rds-openapi-paste').on('click', (e) => {
+    e.preventDefault();
+    const text = textOf($('#rds-openapi-text'));
+    if (text.trim()) postText(text);
+    else showResult($('#rds-openapi-result'), 'fail', t('openapi.nothingPasted'));
   });
   $('#rds-openapi-security').on('change', showNote);
   $('#rds-openapi-server').on('change', showVariables);
@@ -206,4 +218,21 @@ export function saveOpenApiIndex(node: RedNode): boolean {
   node.openapi = pending === null ? '' : pending;
   pending = undefined;
   return true;
+}
+
+/**
+ * Replace each inline (0.1.x) index of the loaded flows by its reference, where the runtime keeps
+ * that index already (it moves them out when the datasource starts). The node is not marked
+ * changed: the reference replaces the index with the next deploy of any change. A datasource
+ * the runtime has not started (a disabled flow) keeps its index inline until it has.
+ */
+export function moveInlineIndexes(): void {
+  RED.nodes.eachConfig((n) => {
+    if (n.type !== 'rest-datasource' || !isInlineIndex(n.openapi)) return;
+    const node = n;
+    const { ref } = splitInline(n.openapi);
+    $.ajax({ url: `rest-datasource/openapi-index/${ref.hash}`, method: 'HEAD' }).done(() => {
+      if (isInlineIndex(node.openapi)) node.openapi = ref;
+    });
+  });
 }

@@ -6,6 +6,7 @@ import { errorText, postJson, showResult } from '../../../editor/result';
 import type { TypedRow } from '../../../editor/rows';
 import { noticeText, type Notice } from '../../../editor/notice';
 import { addNodes } from './add-nodes';
+import { credentialsUnkept } from './import-session';
 import { setField, setRows, selectedDatasource, t } from './common';
 import { createDatasource, selectDatasource, storeCredentials, type DatasourceProposal } from './datasource-proposal';
 
@@ -54,6 +55,7 @@ function button(into: JQuery, id: string, icon: string, text: string, onClick: (
   const b = $('<button/>', { type: 'button', class: 'red-ui-button', id })
     .append($('<i/>', { class: `fa ${icon}` }))
     .append($('<span/>').text(` ${text}`))
+    .attr('title', text)
     .appendTo(into);
   b.on('click', (e) => {
     e.preventDefault();
@@ -62,17 +64,44 @@ function button(into: JQuery, id: string, icon: string, text: string, onClick: (
   return b;
 }
 
-/** An Inject node left of the query, wired to it, that sends the command's body. */
-function addInject(query: RedNode, payload: unknown): void {
+/** Node width and height the editor draws an Inject node with, and the room its button needs. */
+const INJECT = { width: 140, height: 30, button: 30 };
+
+/** Whether a node of the workspace `z` covers the point (x, y), give or take half a node. */
+function occupied(z: unknown, x: number, y: number): boolean {
+  let hit = false;
+  RED.nodes.eachNode((n) => {
+    if (n.z === z && Math.abs(Number(n.x) - x) < INJECT.width && Math.abs(Number(n.y) - y) < INJECT.height + 10) {
+      hit = true;
+      return false;
+    }
+    return true;
+  });
+  return hit;
+}
+
+/**
+ * Where the Inject node goes: left of the query, and never so far left that its button falls off
+ * the workspace's edge (where the palette is); lower down while another node is in the way.
+ */
+function injectPlace(query: RedNode): { x: number; y: number } {
+  const minX = INJECT.width / 2 + INJECT.button + 20;
+  const x = Math.max(minX, Number(query.x) - 220);
+  let y = Number(query.y) + (x > Number(query.x) - 180 ? 60 : 0);
+  for (let i = 0; i < 20 && occupied(query.z, x, y); i++) y += 40;
+  return { x, y };
+}
+
+/** An Inject node left of the query, wired to it and selected, that sends the command's body. */
+function addInject(query: RedNode, payload: unknown): RedNode | undefined {
   const text = typeof payload === 'string';
-  addNodes(
+  const [inject] = addNodes(
     [
       {
         id: RED.nodes.id(),
         type: 'inject',
         z: query.z,
-        x: Number(query.x) - 200,
-        y: Number(query.y) + 60,
+        ...injectPlace(query),
         name: t('import.injectName'),
         props: [{ p: 'payload' }],
         payload: text ? payload : JSON.stringify(payload),
@@ -87,6 +116,8 @@ function addInject(query: RedNode, payload: unknown): void {
     ],
     query,
   );
+  if (inject) RED.view.select({ nodes: [inject] });
+  return inject;
 }
 
 /** The datasources whose base URL the URL lies under (same origin, whole path segments). */
@@ -121,7 +152,14 @@ function report(node: RedNode, r: CurlImport, details: JQuery): void {
       const id = createDatasource(r.datasource);
       selectDatasource(id, r.datasource.baseUrl);
       offer.find('button').prop('disabled', true);
+      credentialsUnkept(undefined);
+      const name = String(RED.nodes.node(id)?.name || r.datasource.baseUrl);
+      showResult(created, 'ok', t('import.created', { name }));
+      showResult($('#rq-curl-result'), 'ok', t('import.filled', { method: r.query.method, url: r.url }));
+      // The picker now shows the new datasource: bring it into view.
+      document.getElementById('node-input-datasource')?.scrollIntoView({ block: 'center', behavior: 'smooth' });
     });
+    const created = $('<div/>', { id: 'rq-curl-created', class: 'rds-result', role: 'status' }).appendTo(offer);
   }
   const say = (n: Notice): string => noticeText(t, 'import', n);
   section(details, 'rq-import-credentials', t('import.credentials'), r.credentialsFound.map(say));
@@ -136,7 +174,11 @@ function report(node: RedNode, r: CurlImport, details: JQuery): void {
     const store = button(details, 'rq-curl-store-credentials', 'fa-lock', label, () => {
       store.prop('disabled', true);
       storeCredentials(ds, r.datasource).then(
-        () => showResult($('#rq-curl-stored'), 'ok', t('import.stored', { name: target })),
+        () => {
+          credentialsUnkept(undefined);
+          showResult($('#rq-curl-stored'), 'ok', t('import.stored', { name: target }));
+          showResult($('#rq-curl-result'), 'ok', t('import.filled', { method: r.query.method, url: r.url }));
+        },
         (xhr: JQuery.jqXHR) => {
           store.prop('disabled', false);
           showResult($('#rq-curl-stored'), 'fail', errorText(xhr, t('import.unreachable')));
@@ -169,9 +211,10 @@ function report(node: RedNode, r: CurlImport, details: JQuery): void {
       .text(typeof r.payload === 'string' ? r.payload : JSON.stringify(r.payload, null, 2))
       .appendTo(box);
     button(box, 'rq-curl-inject', 'fa-arrow-right', t('import.addInject'), () => {
-      addInject(node, r.payload);
+      if (addInject(node, r.payload)) showResult(injected, 'ok', t('import.injectAdded'));
       box.find('#rq-curl-inject').prop('disabled', true);
     });
+    const injected = $('<span/>', { id: 'rq-curl-injected', class: 'rds-result', role: 'status' }).appendTo(box);
   }
 }
 
@@ -218,7 +261,12 @@ function runImport(node: RedNode): void {
   postJson<CurlImport>('rest-datasource/import/curl', body)
     .done((r) => {
       fill(r);
-      showResult(out, 'ok', t('import.filled', { method: r.query.method, url: r.url }));
+      // Credentials wait for a datasource: Done alone would leave them behind, so say what to do first.
+      const waiting = r.credentialsFound.length > 0 ? (r.underDatasource ? 'store' : 'create') : '';
+      credentialsUnkept(waiting ? r.datasource.baseUrl : undefined);
+      const message =
+        waiting === 'create' ? 'import.filledCreate' : waiting === 'store' ? 'import.filledStore' : 'import.filled';
+      showResult(out, 'ok', t(message, { method: r.query.method, url: r.url }));
       report(node, r, details);
     })
     .fail((xhr) => showResult(out, 'fail', errorText(xhr, t('import.unreachable'))));

@@ -3,6 +3,7 @@
 // (the credential store on deploy), never to a flow property.
 import { parseSecrets, type SecretRow } from '../../../editor/rows';
 import { addNodes } from './add-nodes';
+import { onCancel } from './import-session';
 
 /** A datasource proposal as the import routes answer it. */
 export interface DatasourceProposal {
@@ -81,6 +82,19 @@ function loadCredentials(ds: RedNode): Promise<NonNullable<RedNode['credentials'
  */
 export async function storeCredentials(ds: RedNode, p: DatasourceProposal): Promise<void> {
   const current = await loadCredentials(ds);
+  // Cancel of the query dialog puts the datasource back as it was.
+  const kept: Record<string, unknown> = {};
+  for (const k of ['authType', 'apiKeyName', 'apiKeyIn', 'apiKeyPrefix', ...ROW_LISTS, 'changed', 'dirty']) {
+    kept[k] = ds[k];
+  }
+  const keptCredentials = ds.credentials;
+  const wasDirty = RED.nodes.dirty();
+  onCancel(() => {
+    Object.assign(ds, kept);
+    ds.credentials = keptCredentials;
+    RED.editor.validateNode(ds);
+    RED.nodes.dirty(wasDirty);
+  });
   const { credentials, ...settings } = p;
   const { secrets, ...plain } = credentials;
   if (p.authType !== 'none') {
