@@ -123,6 +123,10 @@ export function nodeHttpTransport(options: AdapterOptions): Transport {
         if (error) reject(error);
         else resolve(response as TransportResponse);
       };
+      // Aborted before it started (a timeout that fired while a token was fetched): no request
+      // at all. A ClientRequest destroyed before it has a socket emits "socket hang up" on the
+      // next tick, and without an 'error' listener that ends the process.
+      if (signal.aborted) return finish(new Error('aborted'));
       const request = endpoint.request({
         method,
         hostname: endpoint.hostname,
@@ -131,16 +135,13 @@ export function nodeHttpTransport(options: AdapterOptions): Transport {
         headers,
         agent: endpoint.agent,
       });
+      // The 'error' listener first, before anything can destroy the request.
+      request.on('error', (err) => finish(err));
       function onAbort() {
         request.destroy(new Error('aborted'));
       }
-      if (signal.aborted) {
-        request.destroy();
-        return finish(new Error('aborted'));
-      }
       signal.addEventListener('abort', onAbort);
 
-      request.on('error', (err) => finish(err));
       request.on('response', (res) => {
         const status = res.statusCode ?? 0;
         const resHeaders = res.headers as Record<string, string | string[]>;
