@@ -8,6 +8,7 @@ import type { KeyObject } from 'node:crypto';
 import { createSecureContext, rootCertificates } from 'node:tls';
 import type { SecureContext } from 'node:tls';
 import { configError } from '../errors';
+import { blocksBetween } from '../text';
 
 export interface TlsInput {
   verify: boolean;
@@ -28,11 +29,10 @@ export interface TlsOptions {
   secureContext: SecureContext | null;
 }
 
-const CERT_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
-
 export function parseCertificates(pem: string, field: string): X509Certificate[] {
-  const blocks = pem.match(CERT_BLOCK);
-  if (!blocks) throw configError(field, 'is not a PEM certificate (expected -----BEGIN CERTIFICATE-----)');
+  // indexOf, not a lazy regex: that rescans the rest of the text from every unclosed BEGIN line.
+  const blocks = blocksBetween(pem, '-----BEGIN CERTIFICATE-----', '-----END CERTIFICATE-----');
+  if (!blocks.length) throw configError(field, 'is not a PEM certificate (expected -----BEGIN CERTIFICATE-----)');
   return blocks.map((block, i) => {
     try {
       return new X509Certificate(block);
@@ -65,7 +65,11 @@ function extraCertificates(): string[] {
   extraCaCache = [];
   if (file) {
     try {
-      extraCaCache = readFileSync(file, 'utf8').match(CERT_BLOCK) ?? [];
+      extraCaCache = blocksBetween(
+        readFileSync(file, 'utf8'),
+        '-----BEGIN CERTIFICATE-----',
+        '-----END CERTIFICATE-----',
+      );
     } catch {
       // Node itself warns about an unreadable NODE_EXTRA_CA_CERTS file
     }

@@ -8,6 +8,7 @@ import { QUERY_DEFAULTS as D, QUERY_VERSION, migrateQuery } from './migrations';
 import { LISTS, list, t } from './dialog/common';
 import { prepareCurlImport } from './dialog/curl-import';
 import { prepareOperationPicker } from './dialog/operation-picker';
+import { trimTrailing } from '../../lib/text';
 
 function updatePreview(): void {
   const ds = RED.nodes.node(textOf($('#node-input-datasource')));
@@ -17,7 +18,7 @@ function updatePreview(): void {
     preview.text(t('label.noDatasource'));
     return;
   }
-  const base = String(ds.baseUrl || '').replace(/\/+$/, '');
+  const base = trimTrailing(String(ds.baseUrl || ''), '/');
   // A base URL from an environment variable is known only at deploy time.
   const valid = validUrl(ds.baseUrl) || isEnvReference(ds.baseUrl);
   preview.toggleClass('rds-invalid', !valid).attr('aria-invalid', String(!valid));

@@ -7,6 +7,7 @@ import { errorText, postJson, showResult } from '../../../editor/result';
 import { noticeText, type Notice } from '../../../editor/notice';
 import { input, t } from './common';
 import { dialogValues } from './lists';
+import { trimTrailing } from '../../../lib/text';
 
 interface Server {
   url: string;
@@ -97,9 +98,9 @@ function serverUrl(server: Server): string {
   $('.rds-openapi-var').each(function () {
     url = url.split(`{${String($(this).attr('data-name'))}}`).join(textOf($(this)));
   });
-  if (/^https?:\/\//i.test(url)) return url.replace(/\/+$/, '');
+  if (/^https?:\/\//i.test(url)) return trimTrailing(url, '/');
   try {
-    return new URL(url || '/', imported?.source || undefined).toString().replace(/\/+$/, '');
+    return trimTrailing(new URL(url || '/', imported?.source || undefined).toString(), '/');
   } catch {
     return server.url;
   }
