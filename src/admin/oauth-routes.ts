@@ -18,6 +18,7 @@ import { oauthRuntime } from '../runtime/oauth-runtime';
 import type { PendingContext } from '../runtime/oauth-runtime';
 import { networkOptions } from '../runtime/network-config';
 import { shareTokens } from '../runtime/shared-store';
+import { jsonOnly } from './json-only';
 
 export const CALLBACK_PATH = '/rest-datasource/oauth/callback';
 
@@ -95,7 +96,7 @@ export function registerOAuthRoutes(RED: NodeAPI): void {
   const read = RED.auth.needsPermission('rest-datasource.read');
   const rt = oauthRuntime(RED);
 
-  RED.httpAdmin.post('/rest-datasource/:id/oauth/start', write, (req: Request, res: Response) => {
+  RED.httpAdmin.post('/rest-datasource/:id/oauth/start', write, jsonOnly, (req: Request, res: Response) => {
     const nodeId = String(req.params.id);
     const { config, credentials } = editorSettings(RED, nodeId, req.body);
     const fail = (status: number, message: string) =>

@@ -14,6 +14,7 @@ import { networkOptions } from '../runtime/network-config';
 import { oauthOptions, redactTokens } from '../runtime/oauth-runtime';
 import { ownPort, withOwnPortHint } from '../runtime/own-port-hint';
 import { editorSettings } from './editor-settings';
+import { jsonOnly } from './json-only';
 
 /** How much of an API's answer Test connection shows, and of an error. */
 const ANSWER_CHARS = 240;
@@ -22,7 +23,7 @@ const ERROR_CHARS = 1000;
 export function registerTestRoute(RED: NodeAPI): void {
   const write = RED.auth.needsPermission('rest-datasource.write');
 
-  RED.httpAdmin.post('/rest-datasource/:id/test', write, (req: Request, res: Response) => {
+  RED.httpAdmin.post('/rest-datasource/:id/test', write, jsonOnly, (req: Request, res: Response) => {
     const { config, credentials, destinationChanged } = editorSettings(RED, String(req.params.id), req.body);
     // Secrets only (passwords, tokens, keys, secret rows, client secrets), never identifiers:
     // the same as a running datasource masks in its errors. The datasource's redactor also

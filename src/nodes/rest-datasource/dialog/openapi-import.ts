@@ -155,7 +155,8 @@ function postText(text: string): void {
   $.ajax({
     url: 'rest-datasource/import/openapi',
     method: 'POST',
-    contentType: 'text/plain; charset=utf-8',
+    // The description's registered media type: a simple type (text/plain) is refused (json-only.ts).
+    contentType: 'application/vnd.oai.openapi; charset=utf-8',
     data: text,
   })
     .done(done)
