@@ -36,12 +36,20 @@ export interface EditorSettings {
   changed: DestinationChanges;
   /** True when any destination changed: stored runtime tokens must not be used either. */
   destinationChanged: boolean;
+  /**
+   * Whether stored client-certificate material (the datasource's cert, key and passphrase, or
+   * its tls-config node's) may be presented: only for a deployed node whose base URL origin,
+   * TLS settings, proxy and token URL the dialog left as they are.
+   */
+  clientCertificate: boolean;
 }
 
 const NOTHING_CHANGED: DestinationChanges = { network: false, tokenUrl: false, authUrl: false };
 
 /** Secrets that travel to the token endpoint, or redeem what the authorization endpoint issues. */
 const TOKEN_URL_SECRETS = ['clientSecret', 'password', 'refreshToken'];
+/** A client certificate and its key are stored secrets like a password (docs/security.md). */
+const CLIENT_CERTIFICATE = ['cert', 'key', 'passphrase'];
 const AUTH_URL_SECRETS = ['clientSecret'];
 
 /**
@@ -60,6 +68,8 @@ export function editorSettings(RED: NodeAPI, id: string, body: unknown): EditorS
   const credentials: Record<string, unknown> = changed.network ? {} : { ...stored };
   if (changed.tokenUrl) for (const name of TOKEN_URL_SECRETS) delete credentials[name];
   if (changed.authUrl) for (const name of AUTH_URL_SECRETS) delete credentials[name];
+  const clientCertificate = Boolean(deployed) && !changed.network && !changed.tokenUrl;
+  if (!clientCertificate) for (const name of CLIENT_CERTIFICATE) delete credentials[name];
   for (const [key, value] of Object.entries(input)) {
     if ((CREDENTIAL_NAMES as readonly string[]).includes(key)) {
       if (value !== UNCHANGED && value !== undefined) credentials[key] = value;
@@ -67,11 +77,18 @@ export function editorSettings(RED: NodeAPI, id: string, body: unknown): EditorS
       config[key] = value;
     }
   }
+  // The certificate is a text credential, so the dialog sends the stored one back as typed; its
+  // key (a password) arrives as "unchanged". Without the key the echoed certificate goes too.
+  if (!clientCertificate && credentials.cert && !credentials.key) {
+    delete credentials.cert;
+    delete credentials.passphrase;
+  }
   return {
     config,
     credentials,
     changed,
     destinationChanged: changed.network || changed.tokenUrl || changed.authUrl,
+    clientCertificate,
   };
 }
 

@@ -22,7 +22,15 @@ type Body = Record<string, unknown>;
 function datasourceOf(
   RED: NodeAPI,
   value: unknown,
-): { id?: string; config: RawConfig; credentials: Record<string, unknown>; destinationChanged: boolean } | undefined {
+):
+  | {
+      id?: string;
+      config: RawConfig;
+      credentials: Record<string, unknown>;
+      destinationChanged: boolean;
+      clientCertificate: boolean;
+    }
+  | undefined {
   if (typeof value === 'string' && value) return { id: value, ...editorSettings(RED, value, {}) };
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     const { id, ...values } = value as Body;

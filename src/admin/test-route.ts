@@ -24,7 +24,11 @@ export function registerTestRoute(RED: NodeAPI): void {
   const write = RED.auth.needsPermission('rest-datasource.write');
 
   RED.httpAdmin.post('/rest-datasource/:id/test', write, jsonOnly, (req: Request, res: Response) => {
-    const { config, credentials, destinationChanged } = editorSettings(RED, String(req.params.id), req.body);
+    const { config, credentials, destinationChanged, clientCertificate } = editorSettings(
+      RED,
+      String(req.params.id),
+      req.body,
+    );
     // Secrets only (passwords, tokens, keys, secret rows, client secrets), never identifiers:
     // the same as a running datasource masks in its errors. The datasource's redactor also
     // knows its TLS key, proxy password and the tokens it gets.
@@ -53,7 +57,7 @@ export function registerTestRoute(RED: NodeAPI): void {
       // Stored tokens belong to the deployed destinations: with another base URL, token URL,
       // proxy or TLS trust the test gets its own token (and keeps it to itself).
       const oauth = oauthOptions(RED, destinationChanged ? undefined : String(req.params.id));
-      ds = new Datasource(settings, { ...oauth, ...networkOptions(RED, settings) });
+      ds = new Datasource(settings, { ...oauth, ...networkOptions(RED, settings, { clientCertificate }) });
       redactTokens(ds);
     } catch (err) {
       failed(err);

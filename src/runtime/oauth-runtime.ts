@@ -14,6 +14,8 @@ import { TokenVault } from '../lib/oauth/vault';
 export interface PendingContext {
   config: RawConfig;
   credentials: Record<string, unknown>;
+  /** Whether the stored client certificate may be presented (editor-settings.ts). */
+  clientCertificate?: boolean;
 }
 
 export interface OAuthRuntime {

@@ -20,7 +20,9 @@ export interface ClientOptions {
   maxResponseBytes: number;
   maxRequestBytes: number;
   /** Agents to use instead of plain keep-alive ones (a proxy). */
-  agents?: { http: http.Agent; https: https.Agent };
+  agents?: { http: http.Agent; https: https.Agent; foreignHttps?: https.Agent };
+  /** The datasource's origin: the only one its client certificate is presented to. */
+  ownOrigin?: string;
 }
 
 export const USER_AGENT = 'node-red-contrib-rest-datasource';
@@ -62,6 +64,7 @@ export class HttpClient {
   private readonly transport: Transport;
   readonly httpAgent: http.Agent;
   readonly httpsAgent: https.Agent;
+  private readonly foreignHttpsAgent: https.Agent | undefined;
 
   constructor(private readonly options: ClientOptions) {
     const { tls } = options;
@@ -76,10 +79,27 @@ export class HttpClient {
         rejectUnauthorized: tls.rejectUnauthorized,
         ...(tls.secureContext ? { secureContext: tls.secureContext } : {}),
       });
+    // A client certificate is a stored secret: other origins (a redirect hop) get an agent
+    // with the same trust and verification, without the certificate.
+    const withoutCert = tls.withoutClientCertificate;
+    if (withoutCert && options.ownOrigin) {
+      this.foreignHttpsAgent =
+        options.agents?.foreignHttps ??
+        new https.Agent({
+          keepAlive: true,
+          keepAliveMsecs: KEEP_ALIVE_MSECS,
+          scheduling: 'lifo',
+          rejectUnauthorized: tls.rejectUnauthorized,
+          ...(withoutCert.secureContext ? { secureContext: withoutCert.secureContext } : {}),
+        });
+    }
     this.transport = nodeHttpTransport({
       maxResponseBytes: options.maxResponseBytes,
       httpAgent: this.httpAgent,
       httpsAgent: this.httpsAgent,
+      ...(this.foreignHttpsAgent && options.ownOrigin
+        ? { foreign: { httpsAgent: this.foreignHttpsAgent, ownOrigin: options.ownOrigin } }
+        : {}),
     });
   }
 
@@ -144,5 +164,6 @@ export class HttpClient {
   close(): void {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
+    if (this.foreignHttpsAgent) this.foreignHttpsAgent.destroy();
   }
 }

@@ -54,6 +54,11 @@ export interface AdapterOptions {
   maxResponseBytes: number;
   httpAgent: http.Agent;
   httpsAgent: https.Agent;
+  /**
+   * With a client certificate: the agent for https origins other than `ownOrigin`, which
+   * presents none (the certificate goes to the datasource's own origin only).
+   */
+  foreign?: { httpsAgent: https.Agent; ownOrigin: string };
 }
 
 /** Where an origin's requests go: parsed once per origin, not once per request. */
@@ -103,7 +108,11 @@ export function nodeHttpTransport(options: AdapterOptions): Transport {
       request: secure ? https.request : http.request,
       hostname: url.hostname.replace(/^\[|\]$/g, ''),
       port: url.port || (secure ? 443 : 80),
-      agent: secure ? options.httpsAgent : options.httpAgent,
+      agent: !secure
+        ? options.httpAgent
+        : options.foreign && origin !== options.foreign.ownOrigin
+          ? options.foreign.httpsAgent
+          : options.httpsAgent,
     };
     if (endpoints.size >= MAX_ENDPOINTS) endpoints.clear();
     endpoints.set(origin, endpoint);

@@ -27,6 +27,12 @@ export interface TlsOptions {
   rejectUnauthorized: boolean;
   /** null when no custom material is configured: Node's defaults apply */
   secureContext: SecureContext | null;
+  /**
+   * Only with a client certificate: the same trust without the certificate and key, for every
+   * origin but the datasource's own (a redirect hop elsewhere). The certificate and its key are
+   * stored secrets like a password (docs/security.md). null: Node's defaults.
+   */
+  withoutClientCertificate?: { secureContext: SecureContext | null };
 }
 
 export function parseCertificates(pem: string, field: string): X509Certificate[] {
@@ -99,7 +105,9 @@ export function buildTlsOptions(input: TlsInput): TlsOptions {
       key,
       passphrase,
     });
-    return { rejectUnauthorized: input.verify, secureContext };
+    if (!cert) return { rejectUnauthorized: input.verify, secureContext };
+    const trustOnly = ca ? createSecureContext({ ca: [...rootCertificates, ...extraCertificates(), ca] }) : null;
+    return { rejectUnauthorized: input.verify, secureContext, withoutClientCertificate: { secureContext: trustOnly } };
   } catch (e) {
     throw configError(field(ca && !cert ? 'ca' : 'cert'), `cannot be used: ${(e as Error).message}`);
   }
