@@ -11,6 +11,10 @@ const zlib = require('zlib');
 const { helper, loadQuery, collect, useRuntime, coreNode } = require('./lib/nr');
 const { startServer } = require('./lib/server');
 const { startProxy } = require('./lib/proxy');
+const { secret } = require('./lib/secrets');
+
+const CLIENT_SECRET = secret('abort-client-secret');
+const TOKEN = secret('abort-step-token');
 
 /** A raw TCP server that accepts connections and never says a word (a stalled TLS handshake). */
 async function startSilentServer() {
@@ -86,7 +90,7 @@ describe('abort at each step of a request: the runtime stays up, one coded error
       if (req.url === '/token') {
         await new Promise((r) => setTimeout(r, 300));
         res.setHeader('Content-Type', 'application/json');
-        res.end(JSON.stringify({ access_token: 'abort-step-token', token_type: 'Bearer', expires_in: 3600 }));
+        res.end(JSON.stringify({ access_token: TOKEN, token_type: 'Bearer', expires_in: 3600 }));
         return;
       }
       res.end('{}');
@@ -100,7 +104,7 @@ describe('abort at each step of a request: the runtime stays up, one coded error
         oauth2TokenUrl: `${api.url}/token`,
       },
       query: { path: 'items', timeout: 100 },
-      credentials: { clientId: 'abort-client', clientSecret: 'abort-client-secret' },
+      credentials: { clientId: 'abort-client', clientSecret: CLIENT_SECRET },
     });
     const seen = await runAll(ctx, 3);
     assertOneErrorEach(seen, 3, 'ETIMEDOUT');
@@ -116,7 +120,7 @@ describe('abort at each step of a request: the runtime stays up, one coded error
         tokenAsked();
         await new Promise((r) => setTimeout(r, 200));
         res.setHeader('Content-Type', 'application/json');
-        res.end(JSON.stringify({ access_token: 'abort-step-token', token_type: 'Bearer', expires_in: 3600 }));
+        res.end(JSON.stringify({ access_token: TOKEN, token_type: 'Bearer', expires_in: 3600 }));
         return;
       }
       res.end('{}');
@@ -130,7 +134,7 @@ describe('abort at each step of a request: the runtime stays up, one coded error
         oauth2TokenUrl: `${api.url}/token`,
       },
       query: { path: 'items' },
-      credentials: { clientId: 'abort-client', clientSecret: 'abort-client-secret' },
+      credentials: { clientId: 'abort-client', clientSecret: CLIENT_SECRET },
     });
     const seen = collect(ctx);
     for (let i = 0; i < 2; i++) ctx.q.receive({ topic: `m${i}` });
