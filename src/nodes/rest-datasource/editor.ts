@@ -110,7 +110,8 @@ RED.nodes.registerType('rest-datasource', {
     key: { type: 'password' },
     passphrase: { type: 'password' },
     signatureKey: { type: 'password', validate: signatureKeyValid },
-    secrets: { type: 'text' },
+    secrets: { type: 'password' },
+    secretEdits: { type: 'password' },
   },
   paletteLabel: () => t('paletteLabel'),
   label: function () {

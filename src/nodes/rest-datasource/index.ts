@@ -15,6 +15,7 @@ import type { RestDatasourceNode } from '../../runtime/types';
 import { sharedOptions } from '../../runtime/shared-store';
 import { DATASOURCE_CREDENTIALS } from '../../runtime/types';
 import { migrateDatasource } from './migrations';
+import { foldSecretEdits } from '../../runtime/secret-rows';
 
 export = function register(RED: NodeAPI): void {
   function RestDatasource(this: RestDatasourceNode, saved: NodeDef & RawConfig) {
@@ -23,6 +24,7 @@ export = function register(RED: NodeAPI): void {
     const config = migrateDatasource(saved);
     this.rawConfig = config;
     const credentials = (this.credentials ?? {}) as Record<string, unknown>;
+    foldSecretEdits(RED, this.id, credentials);
     try {
       const settings = parseSettings(config, credentials);
       const shared = sharedOptions(RED, this.id, settings);
