@@ -68,7 +68,12 @@ describe('editor in a browser', function () {
   /** Press an inject node's button (its admin route) and wait for `count()` to grow. */
   const injectAndWait = async (injectId, count) => {
     const before = count();
-    const res = await fetch(`${nr.url}/inject/${injectId}`, { method: 'POST' });
+    // Right after a deploy that restarts the flow the inject node may not run yet (404): wait.
+    let res = await fetch(`${nr.url}/inject/${injectId}`, { method: 'POST' });
+    for (let i = 0; i < 100 && res.status === 404; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      res = await fetch(`${nr.url}/inject/${injectId}`, { method: 'POST' });
+    }
     assert.strictEqual(res.status, 200);
     for (let i = 0; i < 100 && count() === before; i++) await new Promise((r) => setTimeout(r, 50));
     assert.ok(count() > before, 'the query reached the API');
