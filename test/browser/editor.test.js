@@ -232,6 +232,7 @@ describe('editor in a browser', function () {
     assert.strictEqual(await page.inputValue(`${row(1)} .rds-row-value`), '');
     assert.match(await page.getAttribute(`${row(1)} .rds-row-value`, 'placeholder'), /unchanged/);
     assert.ok(await page.isChecked(`${row(1)} .rds-row-secret`));
+    await E.screenshot(page, 'datasource-secret-unchanged.png');
     // Saved untouched and deployed: the stored value stays.
     await page.click('#node-config-dialog-ok');
     await page.waitForSelector('#node-config-input-baseUrl', { state: 'detached' });
