@@ -322,3 +322,53 @@ describe('import: a description fetched with a datasource gets no stored token e
     assertNone(received(evil), { cached }, 'the changed base URL');
   });
 });
+
+describe('admin routes: AWS SigV4 and OAuth 1.0a keys sign nothing for another base URL', function () {
+  let good;
+  let evil;
+  useRuntime();
+  beforeEach(async function () {
+    good = await startServer();
+    evil = await startServer();
+  });
+  afterEach(async function () {
+    await helper.unload();
+    await good.close();
+    await evil.close();
+  });
+
+  const test = (body) => helper.request().post('/rest-datasource/ds/test').send(body).expect(200);
+
+  for (const [type, settings, credentials, withheld] of [
+    [
+      'awsSigV4',
+      { awsRegion: 'eu-west-1', awsService: 'execute-api' },
+      { awsAccessKeyId: 'AKIDEXAMPLE', awsSecretAccessKey: secret('aws-secret'), awsSessionToken: secret('aws-st') },
+      { awsSecretAccessKey: '__PWRD__', awsSessionToken: '__PWRD__' },
+    ],
+    [
+      'oauth1',
+      { oauth1SignatureMethod: 'HMAC-SHA1' },
+      {
+        oauth1ConsumerKey: 'ck',
+        oauth1ConsumerSecret: secret('consumer'),
+        oauth1Token: secret('o1-token'),
+        oauth1TokenSecret: secret('o1-token-secret'),
+      },
+      { oauth1ConsumerSecret: '__PWRD__', oauth1Token: '__PWRD__', oauth1TokenSecret: '__PWRD__' },
+    ],
+  ]) {
+    it(`${type}: Test connection with another base URL signs nothing with the stored keys`, async function () {
+      await loadQuery({ ds: { baseUrl: good.url, authType: type, ...settings }, credentials });
+      // Unchanged destination: the stored keys sign the test request (not vacuous).
+      const same = await test({ ...withheld, path: 'me' });
+      assert.strictEqual(same.body.ok, true, same.body.message);
+      assert.match(good.requests[0].headers.authorization, type === 'awsSigV4' ? /^AWS4-HMAC-SHA256 / : /^OAuth /);
+      const res = await test({ baseUrl: evil.url, ...withheld });
+      assert.strictEqual(res.body.ok, false);
+      assert.match(res.body.message, /CONFIG_ERROR|is required/);
+      assert.strictEqual(evil.requests.length, 0);
+      assertNone(res.text, credentials.awsSecretAccessKey ? { s: credentials.awsSecretAccessKey } : {}, 'the answer');
+    });
+  }
+});

@@ -31,6 +31,8 @@ describe('POST /rest-datasource/import/openapi', function () {
       const body = files[req.url.split('?')[0]];
       res.statusCode = body === undefined ? 404 : 200;
       res.setHeader('Content-Type', req.url.endsWith('.json') ? 'application/json' : 'application/yaml');
+      // as file servers do, also for HEAD
+      res.setHeader('Content-Length', Buffer.byteLength(body === undefined ? 'not here' : body));
       res.end(body === undefined ? 'not here' : body);
     });
     // The Petstore (Swagger 2.0) as published, pointed at the stand-in API.
@@ -119,17 +121,31 @@ describe('POST /rest-datasource/import/openapi', function () {
     assert.strictEqual(res.body.source, '');
   });
 
-  it('refuses a 20 MB description, fetched or uploaded, with a clear message', async function () {
+  it('refuses a 20 MB description, fetched or uploaded, with a clear message giving its real size', async function () {
     let res = await post({ url: `${docs.url}/big.json` });
     assert.strictEqual(res.status, 400);
-    assert.match(res.body.error, /more than the 16\.0 MB the importer reads/);
+    assert.match(res.body.error, /the description is 20\.0 MB, more than the 16\.0 MB the importer reads/);
     res = await helper
       .request()
       .post('/rest-datasource/import/openapi')
       .set('Content-Type', 'application/yaml')
       .send(files['/big.json']);
     assert.strictEqual(res.status, 400);
-    assert.match(res.body.error, /more than the 16\.0 MB/);
+    assert.match(res.body.error, /the description is 20\.0 MB, more than the 16\.0 MB/);
+  });
+
+  it('says what happened when the URL is refused or is an HTML page, without speaking of a Base URL', async function () {
+    const { closedPort } = require('./lib/server');
+    const port = await closedPort();
+    let res = await post({ url: `http://127.0.0.1:${port}/openapi.json` });
+    assert.strictEqual(res.status, 400);
+    assert.match(res.body.error, /ECONNREFUSED: nothing accepts connections there; check the description URL/);
+    assert.doesNotMatch(res.body.error, /base url/i);
+    files['/docs.html'] = '<!DOCTYPE html><html><head><title>API reference</title></head><body></body></html>';
+    res = await post({ url: `${docs.url}/docs.html` });
+    assert.strictEqual(res.status, 400);
+    assert.match(res.body.error, /this is an HTML page, not an OpenAPI description/);
+    assert.doesNotMatch(res.body.error, /JSON Schema/);
   });
 
   it('follows $refs on the description origin only: another origin or a local file is refused unread', async function () {

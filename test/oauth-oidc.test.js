@@ -114,4 +114,31 @@ describe('oauth2 against oidc-provider', function () {
       assert.ok(!page.text.includes(t) && !status.text.includes(t) && !start.text.includes(t));
     }
   });
+
+  it('authorization code with DPoP: the code is redeemed with the datasource key, so its proofs fit the bound token', async function () {
+    const ctx = await loadQuery({
+      ds: {
+        baseUrl: op.apiUrl,
+        authType: 'oauth2',
+        oauth2GrantType: 'authorization_code',
+        oauth2TokenUrl: op.tokenUrl,
+        oauth2AuthUrl: op.authUrl,
+        oauth2Scopes: 'openid offline_access',
+        oauth2AuthParams: [{ name: 'prompt', value: 'consent' }],
+        oauth2Dpop: true,
+      },
+      credentials: { clientId: 'web', clientSecret: 'web-secret-oidc' },
+    });
+    const start = await helper.request().post('/rest-datasource/ds/oauth/start').send({ redirectUri });
+    const back = new URL(await browse(start.body.authorizeUrl, redirectUri));
+    const page = await helper.request().get(back.pathname + back.search);
+    assert.match(page.text, /"ok":true/);
+    const exchanged = op.counts.token;
+    const r = await ctx.run({});
+    assert.ifError(r.error && r.error.error.message);
+    assert.strictEqual(r.msg.payload.client, 'web');
+    assert.ok(r.msg.payload.jkt, 'the token is DPoP-bound');
+    // accepted at once: no refresh to get a token bound to another key
+    assert.strictEqual(op.counts.token, exchanged);
+  });
 });

@@ -47,7 +47,15 @@ export interface EditorSettings {
 const NOTHING_CHANGED: DestinationChanges = { network: false, tokenUrl: false, authUrl: false };
 
 /** Secrets that travel to the token endpoint, or redeem what the authorization endpoint issues. */
-const TOKEN_URL_SECRETS = ['clientSecret', 'password', 'refreshToken'];
+const TOKEN_URL_SECRETS = [
+  'clientSecret',
+  'password',
+  'refreshToken',
+  // keys that sign assertions for the token endpoint (and the key DPoP-bound tokens are tied to)
+  'clientPrivateKey',
+  'serviceAccountKey',
+  'dpopKey',
+];
 /** A client certificate and its key are stored secrets like a password (docs/security.md). */
 const CLIENT_CERTIFICATE = ['cert', 'key', 'passphrase'];
 const AUTH_URL_SECRETS = ['clientSecret'];

@@ -62,7 +62,11 @@ function rawText(req: Request): Promise<string | undefined> {
       if (size > MAX_SPEC_BYTES) {
         req.removeAllListeners('data');
         req.resume();
-        reject(sizeError(size, MAX_SPEC_BYTES));
+        // the real size when the upload announced it (what was read so far is only the cap)
+        const announced = Number(req.headers['content-length']);
+        reject(
+          sizeError(Number.isFinite(announced) && announced > MAX_SPEC_BYTES ? announced : undefined, MAX_SPEC_BYTES),
+        );
         return;
       }
       chunks.push(chunk);

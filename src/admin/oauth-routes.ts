@@ -14,7 +14,7 @@ import { createPkce } from '../lib/oauth/pkce';
 import { createOAuthScheme, isOAuthScheme } from '../lib/oauth/scheme';
 import type { TokenSet } from '../lib/oauth/tokens';
 import { deployedDatasource, editorSettings } from './editor-settings';
-import { oauthRuntime } from '../runtime/oauth-runtime';
+import { dpopKeyOf, oauthRuntime } from '../runtime/oauth-runtime';
 import type { PendingContext } from '../runtime/oauth-runtime';
 import { networkOptions } from '../runtime/network-config';
 import { shareTokens } from '../runtime/shared-store';
@@ -168,8 +168,10 @@ export function registerOAuthRoutes(RED: NodeAPI): void {
     try {
       // The datasource's own TLS and proxy settings carry the code exchange.
       settings = parseSettings(context.config, context.credentials);
+      // With DPoP the code is redeemed with the node's own key: the token is bound to it.
+      const dpopKey = dpopKeyOf(RED, nodeId);
       ds = new Datasource(settings, {
-        oauth2: (s, c) => createOAuthScheme(s, c),
+        oauth2: (s, c) => createOAuthScheme(s, c, { dpopKey }),
         ...networkOptions(RED, settings, { clientCertificate: context.clientCertificate !== false }),
       });
     } catch (err) {
@@ -215,6 +217,8 @@ export function registerOAuthRoutes(RED: NodeAPI): void {
     res.set('Cache-Control', 'no-store');
     // Neither deployed nor authorized before its first deploy: an unknown id.
     if (!node && !tokens) return res.status(404).json({ error: 'no rest-datasource with this id' });
-    return res.json(statusOf(tokens));
+    // jwt_bearer with a service-account key: which account signs (its e-mail, never the key).
+    const account = isOAuthScheme(auth) ? auth.client.bearer?.account : undefined;
+    return res.json({ ...statusOf(tokens), ...(account ? { account } : {}) });
   });
 }

@@ -31,6 +31,29 @@ function originOf(url: unknown): string | undefined {
   }
 }
 
+/**
+ * Why a description could not be fetched, in the words of this import: the datasource's own
+ * messages speak of its Base URL, which is not what the user typed here.
+ */
+function fetchError(err: unknown): string {
+  if (!(err instanceof RestError)) return String(err);
+  if (err.code === 'ECONNREFUSED')
+    return `${err.code}: nothing accepts connections there; check the description URL and that the server is running`;
+  if (err.code === 'ENOTFOUND') return `${err.code}: the host is not known; check the description URL`;
+  return err.toString();
+}
+
+/** The size a server announces for the description (Content-Length of a HEAD request), if any. */
+async function announcedSize(ds: Datasource, plan: ReturnType<typeof buildPlan>): Promise<number | undefined> {
+  try {
+    const head = await ds.send({ ...plan, method: 'HEAD' });
+    const length = Number(head.headers['content-length']);
+    return Number.isFinite(length) && length > MAX_SPEC_BYTES ? length : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface SpecFetcher {
   fetch(url: string): Promise<string>;
   close(): void;
@@ -108,9 +131,8 @@ export function specFetcher(
         result = await ds.send(plan);
       } catch (err) {
         if (err instanceof RestError && err.code === 'RESPONSE_TOO_LARGE')
-          throw sizeError(MAX_SPEC_BYTES + 1, MAX_SPEC_BYTES);
-        const text = err instanceof RestError ? err.toString() : String(err);
-        throw new OpenApiImportError(`${target} could not be fetched: ${ds.redact(text)}`);
+          throw sizeError(await announcedSize(ds, plan), MAX_SPEC_BYTES);
+        throw new OpenApiImportError(`${target} could not be fetched: ${ds.redact(fetchError(err))}`);
       }
       if (result.statusCode < 200 || result.statusCode >= 300) {
         throw new OpenApiImportError(`${target} answered HTTP ${result.statusCode}`);

@@ -7,6 +7,8 @@ import type { AuthScheme } from './auth/scheme';
 import { noAuth } from './auth/scheme';
 import { apiKeyAuth, basicAuth, bearerAuth } from './auth/static';
 import { digestAuth } from './auth/digest';
+import { awsSigV4Auth } from './auth/sigv4';
+import { oauth1Auth } from './auth/oauth1';
 import { encodeBody } from './http/body';
 import { Cancel } from './http/cancel';
 import { CLOSED, HttpClient, TIMEOUT } from './http/client';
@@ -84,6 +86,16 @@ export function createAuth(s: DatasourceSettings, client: HttpClient, options: D
       return apiKeyAuth(s.apiKeyName, s.apiKeyIn, s.apiKeyPrefix, c.apiKey ?? '');
     case 'digest':
       return digestAuth(c.username ?? '', c.password ?? '');
+    case 'awsSigV4':
+      return awsSigV4Auth({
+        region: s.aws.region,
+        service: s.aws.service,
+        accessKeyId: c.awsAccessKeyId ?? '',
+        secretAccessKey: c.awsSecretAccessKey ?? '',
+        sessionToken: c.awsSessionToken,
+      });
+    case 'oauth1':
+      return oauth1Auth(s.oauth1, c);
     case 'oauth2':
       if (!options.oauth2) throw configError('authType', 'OAuth 2.0 is not available in this build');
       return options.oauth2(s, client);
@@ -270,7 +282,7 @@ export class Datasource {
   private async onOriginWire(req: WireRequest): Promise<{ wire: WireRequest; filled: boolean }> {
     const needsToken = hasSlotIn(req);
     // Nothing to add: the request goes out as it is (no copy on the common path).
-    if (!needsToken && !this.cookieJar && !this.signer) return { wire: req, filled: false };
+    if (!needsToken && !this.cookieJar && !this.signer && !this.auth.sign) return { wire: req, filled: false };
     const headers = new Map(req.headers);
     let query = req.query;
     if (needsToken) {
@@ -287,6 +299,8 @@ export class Datasource {
       if (value !== undefined) headers.set('cookie', [current?.[0] ?? 'Cookie', value]);
     }
     if (this.signer) this.signer.sign(wire);
+    // The scheme's signature (SigV4, OAuth 1.0a) or proof (DPoP) covers everything above, so it comes last.
+    if (this.auth.sign) await this.auth.sign(wire);
     return { wire, filled: needsToken };
   }
 
@@ -378,7 +392,7 @@ export class Datasource {
         // Token slots, jar cookies, a signature: only then is the request copied for the wire.
         let wire = req;
         let filled = false;
-        if (onOrigin && (this.cookieJar || this.signer || hasSlotIn(req)))
+        if (onOrigin && (this.cookieJar || this.signer || this.auth.sign || hasSlotIn(req)))
           ({ wire, filled } = await this.onOriginWire(req));
         let res = await (onOrigin || !this.clientCertificate
           ? this.client.exchange(wire, ac.signal)

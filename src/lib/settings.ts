@@ -9,9 +9,16 @@ import { parseBaseUrl } from './base-url';
 import { checkHeaderName } from './http/headers';
 import { setOwn } from './own';
 import { oauthFormEncode } from './redact';
+import { OAUTH1_SIGNATURE_METHODS, isRsaMethod, signingSecret } from './auth/oauth1';
+import type { OAuth1Settings } from './auth/oauth1';
+import { strictEncode } from './auth/percent';
 
-export type AuthType = 'none' | 'basic' | 'bearer' | 'apiKey' | 'digest' | 'oauth2';
-export type GrantType = 'client_credentials' | 'authorization_code' | 'password' | 'manual';
+export type AuthType = 'none' | 'basic' | 'bearer' | 'apiKey' | 'digest' | 'oauth2' | 'awsSigV4' | 'oauth1';
+export type GrantType = 'client_credentials' | 'authorization_code' | 'password' | 'manual' | 'jwt_bearer';
+/** How the client authenticates at the token endpoint (RFC 6749 2.3, RFC 7523 2.2, RFC 8705 2). */
+export type ClientAuth = 'header' | 'body' | 'private_key_jwt' | 'client_secret_jwt' | 'tls_client_auth';
+/** JWS algorithms of client and jwt_bearer assertions. */
+export type AssertionAlg = 'RS256' | 'PS256' | 'ES256' | 'EdDSA' | 'HS256';
 
 /** A datasource list row as saved in the flow. Secret rows carry no value there. */
 export interface ConfigRow {
@@ -34,6 +41,22 @@ export interface DatasourceCredentials {
   key?: string;
   passphrase?: string;
   signatureKey?: string;
+  // AWS Signature Version 4
+  awsAccessKeyId?: string;
+  awsSecretAccessKey?: string;
+  awsSessionToken?: string;
+  // OAuth 1.0a
+  oauth1ConsumerKey?: string;
+  oauth1ConsumerSecret?: string;
+  oauth1Token?: string;
+  oauth1TokenSecret?: string;
+  oauth1PrivateKey?: string;
+  /** PEM private key of private_key_jwt and jwt_bearer assertions */
+  clientPrivateKey?: string;
+  /** a Google service-account JSON key, pasted whole */
+  serviceAccountKey?: string;
+  /** the DPoP key pair as a private JWK (generated when empty) */
+  dpopKey?: string;
   /** JSON object `{"<list>:<name>": value}` holding the values of secret rows. */
   secrets?: string;
   /** The same for the rows the dialog changed since `secrets` was saved; these win. */
@@ -56,6 +79,17 @@ export const CREDENTIAL_NAMES: ReadonlyArray<keyof DatasourceCredentials> = [
   'signatureKey',
   'secrets',
   'secretEdits',
+  'awsAccessKeyId',
+  'awsSecretAccessKey',
+  'awsSessionToken',
+  'oauth1ConsumerKey',
+  'oauth1ConsumerSecret',
+  'oauth1Token',
+  'oauth1TokenSecret',
+  'oauth1PrivateKey',
+  'clientPrivateKey',
+  'serviceAccountKey',
+  'dpopKey',
 ];
 
 export interface OAuth2Settings {
@@ -65,7 +99,16 @@ export interface OAuth2Settings {
   scopes: string[];
   audience: string;
   resource: string;
-  clientAuth: 'header' | 'body';
+  clientAuth: ClientAuth;
+  /** `kid` of client and jwt_bearer assertions ('' = none) */
+  clientKeyId: string;
+  clientAssertionAlg: AssertionAlg;
+  /** jwt_bearer claims; '' = the default (client id, issuer, token URL) */
+  assertionIssuer: string;
+  assertionSubject: string;
+  assertionAudience: string;
+  /** DPoP (RFC 9449): sender-constrained tokens */
+  dpop: boolean;
   pkce: boolean;
   tokenPlacement: 'header' | 'query';
   headerPrefix: string;
@@ -96,6 +139,9 @@ export interface DatasourceSettings {
   apiKeyIn: 'header' | 'query';
   apiKeyPrefix: string;
   oauth2: OAuth2Settings;
+  /** AWS Signature Version 4: region and service of the credential scope. */
+  aws: { region: string; service: string };
+  oauth1: OAuth1Settings;
   tlsVerify: boolean;
   /** id of a Node-RED `tls-config` node used instead of the inline PEM credentials, or '' */
   tlsConfigId: string;
@@ -124,8 +170,22 @@ export interface DatasourceSettings {
 /** What the flow (or the editor) holds: loosely typed on purpose, validated below. */
 export type RawConfig = Record<string, unknown>;
 
-const AUTH_TYPES: readonly AuthType[] = ['none', 'basic', 'bearer', 'apiKey', 'digest', 'oauth2'];
-const GRANT_TYPES: readonly GrantType[] = ['client_credentials', 'authorization_code', 'password', 'manual'];
+const AUTH_TYPES: readonly AuthType[] = ['none', 'basic', 'bearer', 'apiKey', 'digest', 'oauth2', 'awsSigV4', 'oauth1'];
+const GRANT_TYPES: readonly GrantType[] = [
+  'client_credentials',
+  'authorization_code',
+  'password',
+  'manual',
+  'jwt_bearer',
+];
+const CLIENT_AUTHS: readonly ClientAuth[] = [
+  'header',
+  'body',
+  'private_key_jwt',
+  'client_secret_jwt',
+  'tls_client_auth',
+];
+const ASSERTION_ALGS: readonly AssertionAlg[] = ['RS256', 'PS256', 'ES256', 'EdDSA', 'HS256'];
 
 function str(raw: RawConfig, field: string, fallback = ''): string {
   const v = raw[field];
@@ -295,7 +355,18 @@ export function parseSettings(raw: RawConfig, rawCredentials?: Record<string, un
         .filter(Boolean),
       audience: str(raw, 'oauth2Audience'),
       resource: str(raw, 'oauth2Resource'),
-      clientAuth: oneOf(raw, 'oauth2ClientAuth', ['header', 'body'] as const, 'header'),
+      clientAuth: oneOf(raw, 'oauth2ClientAuth', CLIENT_AUTHS, 'header'),
+      clientKeyId: str(raw, 'oauth2ClientKeyId'),
+      clientAssertionAlg: oneOf(
+        raw,
+        'oauth2ClientAssertionAlg',
+        ASSERTION_ALGS,
+        raw.oauth2ClientAuth === 'client_secret_jwt' ? 'HS256' : 'RS256',
+      ),
+      assertionIssuer: str(raw, 'oauth2AssertionIssuer'),
+      assertionSubject: str(raw, 'oauth2AssertionSubject'),
+      assertionAudience: str(raw, 'oauth2AssertionAudience'),
+      dpop: bool(raw, 'oauth2Dpop', false),
       pkce: bool(raw, 'oauth2Pkce', true),
       tokenPlacement: oneOf(raw, 'oauth2TokenPlacement', ['header', 'query'] as const, 'header'),
       // An empty prefix is allowed (the token alone), so no fallback for an empty string.
@@ -306,6 +377,11 @@ export function parseSettings(raw: RawConfig, rawCredentials?: Record<string, un
       tokenHeaders: rows(raw, 'oauth2TokenHeaders'),
       expiresIn: int(raw, 'oauth2ExpiresIn', 3600, 1, 10 * 365 * 86400),
       expiredStatus: statusList(raw, 'oauth2ExpiredStatus'),
+    },
+    aws: { region: str(raw, 'awsRegion'), service: str(raw, 'awsService') },
+    oauth1: {
+      signatureMethod: oneOf(raw, 'oauth1SignatureMethod', OAUTH1_SIGNATURE_METHODS, 'HMAC-SHA1'),
+      realm: str(raw, 'oauth1Realm'),
     },
     tlsVerify: bool(raw, 'tlsVerify', true),
     tlsConfigId: str(raw, 'tls'),
@@ -348,6 +424,12 @@ function validateAuth(s: DatasourceSettings): void {
       }
       if (s.apiKeyIn === 'header') checkHeaderName(s.apiKeyName, 'apiKeyName');
       break;
+    case 'awsSigV4':
+      validateAws(s);
+      break;
+    case 'oauth1':
+      validateOAuth1(s);
+      break;
     default:
       break;
   }
@@ -355,6 +437,39 @@ function validateAuth(s: DatasourceSettings): void {
   for (const row of s.oauth2.tokenHeaders) checkHeaderName(row.name, 'oauth2TokenHeaders');
   if (s.signatureEnabled && (c.signatureKey ?? '').length < 32) {
     throw configError('signatureKey', 'must be at least 32 characters when signed requests are enabled');
+  }
+}
+
+/** A region or service name: letters, digits and hyphens (`eu-west-1`, `execute-api`). */
+const AWS_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+function validateAws(s: DatasourceSettings): void {
+  const c = s.credentials;
+  for (const [field, value, example] of [
+    ['awsRegion', s.aws.region, 'eu-west-1'],
+    ['awsService', s.aws.service, 'execute-api, s3, es'],
+  ] as const) {
+    if (!value) throw configError(field, `is required for AWS Signature Version 4 (for example ${example})`);
+    if (!AWS_NAME.test(value))
+      throw configError(field, `must be letters, digits and hyphens, got ${JSON.stringify(value)}`);
+  }
+  if (!c.awsAccessKeyId) throw configError('awsAccessKeyId', 'is required for AWS Signature Version 4');
+  if (!c.awsSecretAccessKey) throw configError('awsSecretAccessKey', 'is required for AWS Signature Version 4');
+}
+
+function validateOAuth1(s: DatasourceSettings): void {
+  const c = s.credentials;
+  const method = s.oauth1.signatureMethod;
+  if (!c.oauth1ConsumerKey) throw configError('oauth1ConsumerKey', 'is required for OAuth 1.0a');
+  // The RSA methods sign with the private key (parsed when the datasource starts); the others with the secrets.
+  if (!isRsaMethod(method) && !c.oauth1ConsumerSecret) {
+    throw configError('oauth1ConsumerSecret', `is required for ${method}`);
+  }
+  if (!isRsaMethod(method) && c.oauth1Token && !c.oauth1TokenSecret) {
+    throw configError('oauth1TokenSecret', 'is required with a token (leave both empty for two-legged OAuth)');
+  }
+  if (isRsaMethod(method) && !c.oauth1PrivateKey) {
+    throw configError('oauth1PrivateKey', `is required for ${method}: paste the PEM private key`);
   }
 }
 
@@ -369,6 +484,15 @@ export const SECRET_CREDENTIAL_NAMES: ReadonlyArray<keyof DatasourceCredentials>
   'key',
   'passphrase',
   'signatureKey',
+  'awsSecretAccessKey',
+  'awsSessionToken',
+  'oauth1ConsumerSecret',
+  'oauth1Token',
+  'oauth1TokenSecret',
+  'oauth1PrivateKey',
+  'clientPrivateKey',
+  'serviceAccountKey',
+  'dpopKey',
 ];
 
 /** Base64 of a Basic `id:secret` pair, plain and with both parts form-encoded (RFC 6749 2.3.1). */
@@ -380,6 +504,13 @@ function basicForms(id: string | undefined, secret: string | undefined): string[
   );
 }
 
+/** The OAuth 1.0a PLAINTEXT signature (both secrets joined), and as it appears encoded in the header. */
+function oauth1Forms(consumerSecret: string | undefined, tokenSecret: string | undefined): string[] {
+  if (!consumerSecret && !tokenSecret) return [];
+  const joined = signingSecret(consumerSecret ?? '', tokenSecret ?? '');
+  return [joined, strictEncode(joined)];
+}
+
 /** Every secret of these settings, with the derived forms a request carries, for the redactor. */
 export function secretsOf(s: DatasourceSettings): string[] {
   const c = s.credentials;
@@ -387,6 +518,8 @@ export function secretsOf(s: DatasourceSettings): string[] {
     (v): v is string => typeof v === 'string' && v !== '',
   );
   out.push(...basicForms(c.username, c.password), ...basicForms(c.clientId, c.clientSecret));
+  out.push(...oauth1Forms(c.oauth1ConsumerSecret, c.oauth1TokenSecret));
+  out.push(...serviceAccountSecrets(c.serviceAccountKey));
   return [...new Set(out)];
 }
 
@@ -409,5 +542,18 @@ export function secretCredentialValues(raw: Record<string, unknown>): string[] {
   const out = values.filter(text);
   const id = (name: string) => (text(raw[name]) ? raw[name] : undefined);
   out.push(...basicForms(id('username'), id('password')), ...basicForms(id('clientId'), id('clientSecret')));
+  out.push(...oauth1Forms(id('oauth1ConsumerSecret'), id('oauth1TokenSecret')));
+  out.push(...serviceAccountSecrets(id('serviceAccountKey')));
   return out;
+}
+
+/** The private key inside a pasted service-account JSON key (its text differs from the JSON's). */
+function serviceAccountSecrets(text: string | undefined): string[] {
+  if (!text) return [];
+  try {
+    const parsed = JSON.parse(text) as { private_key?: unknown };
+    return typeof parsed.private_key === 'string' && parsed.private_key ? [parsed.private_key] : [];
+  } catch {
+    return [];
+  }
 }

@@ -10,6 +10,7 @@ import { StateStore } from '../lib/oauth/pkce';
 import { createOAuthScheme, isOAuthScheme } from '../lib/oauth/scheme';
 import type { OAuthSchemeOptions } from '../lib/oauth/scheme';
 import { TokenVault } from '../lib/oauth/vault';
+import type { DpopKeyPersistence, DpopKeySharing } from '../lib/oauth/dpop-key';
 
 export interface PendingContext {
   config: RawConfig;
@@ -20,10 +21,24 @@ export interface PendingContext {
 
 export interface OAuthRuntime {
   vault: TokenVault;
+  /** Generated DPoP keys (a JWK per node, in the accessToken field), encrypted like the tokens. */
+  dpopKeys: TokenVault;
   states: StateStore<PendingContext>;
 }
 
 const runtimes = new WeakMap<object, OAuthRuntime>();
+
+export const DPOP_KEY_FILE = 'rest-datasource-dpop-keys.json';
+/** The one entry a node has in the DPoP key file. */
+const DPOP_ENTRY = 'dpop-key';
+
+/** Where the generated DPoP key of `nodeId` survives a restart. */
+function dpopPersistence(rt: OAuthRuntime, nodeId: string): DpopKeyPersistence {
+  return {
+    load: () => rt.dpopKeys.load(nodeId, DPOP_ENTRY)?.accessToken,
+    save: (jwk) => rt.dpopKeys.save(nodeId, DPOP_ENTRY, { accessToken: jwk }),
+  };
+}
 
 export interface SettingsView {
   userDir?: unknown;
@@ -55,6 +70,12 @@ export function oauthRuntime(RED: NodeAPI): OAuthRuntime {
         warn: (text) => RED.log.warn(`[rest-datasource] ${text}`),
       }),
       states: new StateStore<PendingContext>(),
+      dpopKeys: new TokenVault({
+        dir,
+        fileName: DPOP_KEY_FILE,
+        secret: () => credentialSecret(settings),
+        warn: (text) => RED.log.warn(`[rest-datasource] ${text}`),
+      }),
     };
     runtimes.set(RED, rt);
   }
@@ -70,10 +91,22 @@ export function oauthOptions(
   RED: NodeAPI,
   nodeId: string | undefined,
   sharing?: OAuthSchemeOptions['sharing'],
+  dpopSharing?: DpopKeySharing,
 ): Pick<DatasourceOptions, 'oauth2'> {
   if (nodeId === undefined) return { oauth2: (settings, client) => createOAuthScheme(settings, client) };
-  const { vault } = oauthRuntime(RED);
-  return { oauth2: (settings, client) => createOAuthScheme(settings, client, { vault, nodeId, sharing }) };
+  const rt = oauthRuntime(RED);
+  const dpopKey = { ...dpopKeyOf(RED, nodeId), sharing: dpopSharing };
+  return {
+    oauth2: (settings, client) => createOAuthScheme(settings, client, { vault: rt.vault, nodeId, sharing, dpopKey }),
+  };
+}
+
+/** The DPoP key a node proves with (kept across restarts), for every scheme acting for it. */
+export function dpopKeyOf(RED: NodeAPI, nodeId: string): NonNullable<OAuthSchemeOptions['dpopKey']> {
+  return {
+    persistence: dpopPersistence(oauthRuntime(RED), nodeId),
+    warn: (text: string) => RED.log.warn(`[rest-datasource] ${text}`),
+  };
 }
 
 /**

@@ -14,6 +14,7 @@ import type { SharedStore } from '../lib/shared/store';
 import { COMMAND_TIMEOUT_MS } from '../lib/shared/redis-store';
 import { ClusterPacer, ClusterRate } from '../lib/shared/rate-limit';
 import { SharedTokens } from '../lib/shared/shared-tokens';
+import { SharedDpopKey } from '../lib/shared/dpop-key-record';
 import { deriveRecordKey, TokenRecords } from '../lib/shared/token-record';
 import { credentialSecret } from './oauth-runtime';
 import type { SettingsView } from './oauth-runtime';
@@ -111,7 +112,12 @@ export function sharedOptions(
   RED: NodeAPI,
   nodeId: string,
   settings: DatasourceSettings,
-): { store?: SharedStore; pacer?: DatasourceOptions['pacer']; sharing?: (fingerprint: string) => SharedTokens } {
+): {
+  store?: SharedStore;
+  pacer?: DatasourceOptions['pacer'];
+  sharing?: (fingerprint: string) => SharedTokens;
+  dpopKey?: SharedDpopKey;
+} {
   if (!settings.sharedStoreId) return {};
   const store = selectedStore(RED, settings.sharedStoreId);
   const out: ReturnType<typeof sharedOptions> = { store };
@@ -134,6 +140,15 @@ export function sharedOptions(
         requestMs: settings.timeout,
         warn: (text) => RED.log.warn(`[rest-datasource] ${text}`),
       });
+    if (settings.oauth2.dpop) {
+      // Key `<prefix>dpop:<datasource id>`: one key per datasource, whatever its settings.
+      out.dpopKey = new SharedDpopKey(
+        store,
+        deriveRecordKey(credentialSecret(RED.settings as unknown as SettingsView) as string),
+        store.key('dpop', nodeId),
+        Math.min(COMMAND_TIMEOUT_MS, settings.timeout),
+      );
+    }
   }
   return out;
 }

@@ -31,6 +31,18 @@ export const DATASOURCE_CREDENTIALS = {
   key: { type: 'password' },
   passphrase: { type: 'password' },
   signatureKey: { type: 'password' },
+  // AWS Signature Version 4 and OAuth 1.0a: identifiers are text, secrets and tokens password.
+  awsAccessKeyId: { type: 'text' },
+  awsSecretAccessKey: { type: 'password' },
+  awsSessionToken: { type: 'password' },
+  oauth1ConsumerKey: { type: 'text' },
+  oauth1ConsumerSecret: { type: 'password' },
+  oauth1Token: { type: 'password' },
+  oauth1TokenSecret: { type: 'password' },
+  oauth1PrivateKey: { type: 'password' },
+  clientPrivateKey: { type: 'password' },
+  serviceAccountKey: { type: 'password' },
+  dpopKey: { type: 'password' },
   // JSON of the secret rows' values. Password type: never sent back to the editor (a user with
   // credentials.read could read a text credential); the dialog shows "unchanged" instead.
   secrets: { type: 'password' },

@@ -291,6 +291,33 @@ describe('editor in a browser', function () {
       await page.selectOption('#node-config-input-authType', type);
       assert.deepStrictEqual(await visibleErrors(), invalid, type);
     }
+    // AWS Signature V4 and OAuth 1.0a: their own fields only, the required ones marked.
+    // (the pointer off the tab strip: its tooltip would cover the Type select in the screenshots)
+    await page.mouse.move(600, 900);
+    await page.selectOption('#node-config-input-authType', 'awsSigV4');
+    assert.deepStrictEqual(
+      (await visibleErrors()).sort(),
+      ['awsAccessKeyId', 'awsRegion', 'awsSecretAccessKey', 'awsService'].map((f) => `node-config-input-${f}`),
+    );
+    assert.ok(await page.isVisible('#node-config-input-awsSessionToken'));
+    assert.ok(!(await page.isVisible('#node-config-input-oauth1ConsumerKey')));
+    await E.screenshot(page, 'datasource-auth-awsSigV4.png');
+    await page.selectOption('#node-config-input-authType', 'oauth1');
+    assert.strictEqual(await page.inputValue('#node-config-input-oauth1SignatureMethod'), 'HMAC-SHA1');
+    assert.deepStrictEqual((await visibleErrors()).sort(), [
+      'node-config-input-oauth1ConsumerKey',
+      'node-config-input-oauth1ConsumerSecret',
+    ]);
+    assert.ok(!(await page.isVisible('#node-config-input-oauth1PrivateKey')));
+    await page.selectOption('#node-config-input-oauth1SignatureMethod', 'RSA-SHA256');
+    assert.deepStrictEqual((await visibleErrors()).sort(), [
+      'node-config-input-oauth1ConsumerKey',
+      'node-config-input-oauth1PrivateKey',
+    ]);
+    assert.ok(!(await page.isVisible('#node-config-input-oauth1ConsumerSecret')));
+    await type('#node-config-input-oauth1ConsumerKey', 'consumer-key');
+    await E.screenshot(page, 'datasource-auth-oauth1.png');
+    await page.selectOption('#node-config-input-oauth1SignatureMethod', 'HMAC-SHA1');
     await page.selectOption('#node-config-input-authType', 'oauth2');
     const grants = {
       client_credentials: ['node-config-input-oauth2TokenUrl', 'node-config-input-clientId'],
@@ -547,7 +574,7 @@ describe('editor in a browser', function () {
           .filter((e) => e.getBoundingClientRect().right > strip.right + 0.5)
           .map((e) => e.id || e.className);
       });
-    for (const type of ['basic', 'bearer', 'apiKey', 'digest']) {
+    for (const type of ['basic', 'bearer', 'apiKey', 'digest', 'awsSigV4', 'oauth1']) {
       await page.selectOption('#node-config-input-authType', type);
       assert.deepStrictEqual(await overflowing(), [], type);
     }
@@ -709,6 +736,28 @@ describe('editor in a browser', function () {
         assert.doesNotMatch(await p.textContent('#rds-tab-connection'), /rest-datasource\./, 'no raw catalog key');
         // The docs show German; this machine's Chromium has no Japanese font (boxes).
         await E.screenshot(p, `datasource-${locale}.png`, { docs: locale === 'de-DE' });
+        // AWS Signature V4 and OAuth 1.0a: their labels with an icon stay on one line.
+        await p.waitForTimeout(450);
+        await p.click('#rds-tabs a[href="#rds-tab-auth"]');
+        for (const [authType, method] of [
+          ['awsSigV4', ''],
+          ['oauth1', 'HMAC-SHA1'],
+          ['oauth1', 'RSA-SHA256'],
+        ]) {
+          await p.selectOption('#node-config-input-authType', authType);
+          if (method) await p.selectOption('#node-config-input-oauth1SignatureMethod', method);
+          const wrapped = await p.$$eval('#rds-tab-auth .form-row > label:has(> i.fa)', (els) =>
+            els
+              .filter((l) => l.offsetParent)
+              .filter((l) => {
+                const range = document.createRange();
+                range.selectNodeContents(l);
+                return range.getBoundingClientRect().height >= 2 * l.querySelector('i').getBoundingClientRect().height;
+              })
+              .map((l) => l.textContent.trim()),
+          );
+          assert.deepStrictEqual(wrapped, [], `${authType} ${method}: icon labels on one line`);
+        }
       } finally {
         await context.close();
       }

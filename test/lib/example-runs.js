@@ -165,10 +165,58 @@ const everyCheckPassed = (v) => {
   assert.strictEqual(v.accepted, true, JSON.stringify(v.checks));
   assert.ok(Object.values(v.checks).length >= 6 && Object.values(v.checks).every(Boolean), JSON.stringify(v.checks));
 };
+EXPECTED['oauth2-jwt-bearer'] = {
+  unauthenticated: ['GET', 'demo/jwt/api/report'],
+  steps: [
+    {
+      inject: 'read report (service account)',
+      debug: 'API response',
+      value: {
+        signedInAs: 'reporting@demo-project.iam.gserviceaccount.com',
+        scope: 'reports.readonly',
+        rows: [
+          ['region', 'sales'],
+          ['north', 120],
+          ['south', 95],
+        ],
+      },
+    },
+    {
+      inject: 'read report (client assertion)',
+      debug: 'API response (client assertion)',
+      value: {
+        signedInAs: 'reporting-client',
+        scope: 'reports.readonly',
+        rows: [
+          ['region', 'sales'],
+          ['north', 120],
+          ['south', 95],
+        ],
+      },
+    },
+  ],
+};
+
 EXPECTED['signed-requests'] = {
   steps: [
     { inject: 'POST a signed order', debug: 'API response', check: everyCheckPassed },
     { inject: 'GET with a query', debug: 'API response (GET)', check: everyCheckPassed },
+  ],
+};
+
+// AWS Signature V4 and OAuth 1.0a: the demo API recomputes each signature (see its function node).
+EXPECTED['aws-sigv4'] = {
+  unauthenticated: ['GET', 'demo/aws/orders'],
+  steps: [
+    { inject: 'GET paid orders', debug: 'API response (GET)', check: everyCheckPassed },
+    { inject: 'POST an order', debug: 'API response (POST)', check: everyCheckPassed },
+  ],
+};
+EXPECTED.oauth1 = {
+  unauthenticated: ['GET', 'demo/oauth1/photos?file=vacation.jpg'],
+  steps: [
+    { inject: 'GET a photo', debug: 'API response (GET)', check: everyCheckPassed },
+    { inject: 'POST a comment (form)', debug: 'API response (POST)', check: everyCheckPassed },
   ],
 };
 

@@ -104,15 +104,32 @@ async function startOidcServer({ redirectUri, ttl = {} }) {
 
   async function api(req, res) {
     counts.api++;
-    const token = (req.headers.authorization || '').replace(/^Bearer /, '');
+    const [, scheme, token] = /^(Bearer|DPoP) (.*)$/.exec(req.headers.authorization || '') || [];
     const found = token ? await provider.AccessToken.find(token) : undefined;
     const cc = found ? undefined : token ? await provider.ClientCredentials.find(token) : undefined;
-    if (!found && !cc) {
+    const t = found || cc;
+    // A DPoP-bound token (cnf.jkt) counts only as DPoP with a proof by that very key.
+    const bound = t && t.jkt ? await proofKey(req, token).catch(() => undefined) : undefined;
+    if (!t || (t.jkt && (scheme !== 'DPoP' || bound !== t.jkt))) {
       res.statusCode = 401;
       return res.end('{"error":"invalid_token"}');
     }
     res.setHeader('Content-Type', 'application/json');
-    return res.end(JSON.stringify({ ok: true, client: (found || cc).clientId, aud: (found || cc).aud || null }));
+    const body = { ok: true, client: t.clientId, aud: t.aud || null };
+    if (t.jkt) body.jkt = t.jkt;
+    return res.end(JSON.stringify(body));
+  }
+
+  /** The thumbprint of the key that signed a valid DPoP proof for this request and token (jose). */
+  async function proofKey(req, token) {
+    const jose = await import('jose');
+    const { payload, protectedHeader } = await jose.jwtVerify(req.headers.dpop, jose.EmbeddedJWK, {
+      typ: 'dpop+jwt',
+      maxTokenAge: '60s',
+    });
+    const ath = require('crypto').createHash('sha256').update(token).digest('base64url');
+    if (payload.htm !== req.method || payload.ath !== ath) throw new Error('proof does not match the request');
+    return jose.calculateJwkThumbprint(protectedHeader.jwk);
   }
 
   server.on('request', (req, res) => {

@@ -159,3 +159,113 @@ describe('import: curl flags', function () {
     assert.strictEqual(splitBaseUrl(u('https://h:8443/v1/x'), 'https://h/v1').underDatasource, false);
   });
 });
+
+describe('import: curl fidelity and secrets (issues 22 and 23)', function () {
+  const secrets = (r) => JSON.parse(r.datasource.credentials.secrets || '{}');
+  /** What ends up in the flow: datasource settings, query properties and the inject payload. */
+  const flowText = (r) =>
+    JSON.stringify([{ ...r.datasource, credentials: undefined }, r.query, r.payload, r.asJson, r.ignored]);
+
+  it('keeps every value of a repeated query parameter, in order', function () {
+    let r = importCurl(`curl 'http://h/x?a=&a=1'`);
+    assert.deepStrictEqual(r.query.params, [{ name: 'a', value: '["","1"]', valueType: 'json' }]);
+    r = importCurl(`curl 'http://h/x?key=one&key=two'`);
+    assert.strictEqual(r.datasource.authType, 'none');
+    assert.deepStrictEqual(r.query.params, [{ name: 'key', value: '["one","two"]', valueType: 'json' }]);
+    assert.deepStrictEqual(
+      r.warnings.map((w) => w.code),
+      ['repeatedSecret'],
+    );
+    // a name repeated around another: the query as written
+    r = importCurl(`curl 'http://h/x?a=1&b=2&a=3'`);
+    assert.deepStrictEqual([r.query.path, r.query.params], ['/x?a=1&b=2&a=3', []]);
+  });
+
+  it('sends cookies as curl does: -b verbatim, joined with ";", a Cookie header replacing them', function () {
+    let r = importCurl(`curl -b 'foo; a="x"' http://h`);
+    assert.deepStrictEqual(r.datasource.headers, [{ name: 'Cookie', secret: true }]);
+    assert.strictEqual(secrets(r)['headers:cookie'], 'foo; a="x"');
+    r = importCurl(`curl -b 'a=1' -b 'b=2' http://h`);
+    assert.strictEqual(secrets(r)['headers:cookie'], 'a=1;b=2');
+    r = importCurl(`curl -b 'a=1' -H 'Cookie: z=9' http://h`);
+    assert.deepStrictEqual(r.datasource.cookies, [{ name: 'z', secret: true }]);
+  });
+
+  it('maps -u ":password" to a header that works and lists a Host header with the reason', function () {
+    let r = importCurl('curl -u :pw http://h');
+    assert.strictEqual(r.datasource.authType, 'none');
+    assert.strictEqual(secrets(r)['headers:authorization'], 'Basic ' + Buffer.from(':pw').toString('base64'));
+    r = importCurl(`curl -H 'Host: other.example' http://h`);
+    assert.deepStrictEqual(r.query.headers, []);
+    assert.deepStrictEqual(
+      r.ignored.map((i) => i.code),
+      ['hostHeader'],
+    );
+  });
+
+  it('takes a here-document or here-string as the body of @-, and POSTs it', function () {
+    let r = importCurl(`curl -H 'Content-Type: application/json' -d @- http://h <<EOF\n{"a": 1}\nEOF`);
+    assert.deepStrictEqual([r.query.method, r.payload, r.files], ['POST', { a: 1 }, []]);
+    r = importCurl(`curl --data-binary @- http://h <<< 'x=1'`);
+    assert.deepStrictEqual([r.query.method, r.payload], ['POST', 'x=1\n']);
+    r = importCurl(`curl --data-binary @- http://h <<-'END'\n\tline\n\tEND\n`);
+    assert.strictEqual(r.payload, 'line\n');
+  });
+
+  it('imports --url-query and --range, skips leading comments and names what it found instead', function () {
+    const r = importCurl(`# list\n\ncurl -r 0-99 --url-query 'q=a b' --url-query '+r=%41' http://h/x`);
+    assert.strictEqual(r.query.path, '/x?q=a+b&r=%41');
+    assert.deepStrictEqual(r.query.headers, [{ name: 'Range', value: 'bytes=0-99', valueType: 'str' }]);
+    assert.throws(() => importCurl('# only a comment\n'), /found only comments or blank lines/);
+    assert.throws(() => importCurl('wget http://x'), /found "wget"/);
+  });
+
+  it('keeps a JSON-looking -d a form, says so, and offers it as JSON', function () {
+    const r = importCurl(`curl -d '{"a":1,"password":"pw"}' http://h`);
+    assert.deepStrictEqual([r.query.bodyType, r.payload], ['form', '{"a":1,"password":"pw"}']);
+    assert.ok(r.warnings.some((w) => w.code === 'jsonAsForm'));
+    assert.deepStrictEqual(r.asJson, { bodyType: 'json', payload: { a: 1 } });
+  });
+
+  it('moves secret body fields to secret body rows (form, multipart, JSON) and never into the flow', function () {
+    let r = importCurl(`curl -d grant_type=client_credentials -d client_secret=CS1 http://h/token`);
+    assert.deepStrictEqual(r.payload, { grant_type: 'client_credentials' });
+    assert.deepStrictEqual(r.datasource.body, [{ name: 'client_secret', secret: true }]);
+    assert.strictEqual(secrets(r)['body:client_secret'], 'CS1');
+    assert.ok(r.credentialsFound.some((n) => n.code === 'secretBodyField'));
+    r = importCurl(`curl --json '{"user":"u","password":"PW2","auth":{"api_key":"AK3"},"max_tokens":5}' http://h`);
+    assert.deepStrictEqual(r.payload, { user: 'u', auth: {}, max_tokens: 5 });
+    assert.deepStrictEqual(
+      r.credentialsFound.map((n) => n.code),
+      ['secretBodyField', 'secretBodyLeftOut'],
+    );
+    assert.ok(!flowText(r).includes('PW2') && !flowText(r).includes('AK3'));
+    r = importCurl(`curl -F api_key=AK4 -F name=x http://h`);
+    assert.deepStrictEqual(r.payload, { name: 'x' });
+    assert.ok(!flowText(r).includes('AK4'));
+    r = importCurl(`curl --data-urlencode 'password=P 6' -d a=1 http://h`);
+    assert.deepStrictEqual(r.payload, { a: '1' });
+    assert.strictEqual(secrets(r)['body:password'], 'P 6');
+    assert.ok(!flowText(r).includes('P+6'));
+  });
+
+  it('makes Proxy-Authorization a secret header row, never a plain header or the API key', function () {
+    const r = importCurl(`curl -H 'Proxy-Authorization: Basic cHg6cHc=' -H 'X-Api-Key: k' http://h`);
+    assert.deepStrictEqual(r.query.headers, []);
+    assert.deepStrictEqual(r.datasource.headers, [{ name: 'Proxy-Authorization', secret: true }]);
+    assert.strictEqual(secrets(r)['headers:proxy-authorization'], 'Basic cHg6cHc=');
+    assert.deepStrictEqual([r.datasource.authType, r.datasource.apiKeyName], ['apiKey', 'X-Api-Key']);
+  });
+
+  it('lists credential flags it does not import without their values', function () {
+    const r = importCurl(
+      'curl --proxy-user bob:S3CRET -U bob:S3CRET --cert c.pem:S3CRET --pass S3CRET -x http://u:S3CRET@p:3128 -E c.pem:S3CRET http://h',
+    );
+    assert.deepStrictEqual(
+      r.ignored.map((i) => i.flag),
+      ['--proxy-user', '-U', '--cert', '--pass', '-x', '-E'],
+    );
+    assert.ok(!JSON.stringify(r).includes('S3CRET'));
+    assert.ok(r.ignored.every((i) => i.code === 'unsupportedSecret' && i.value === undefined));
+  });
+});

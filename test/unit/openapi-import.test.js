@@ -137,7 +137,7 @@ describe('import: OpenAPI descriptions', function () {
     assert.strictEqual(pasted.servers[0].relative, true);
     assert.deepStrictEqual(
       pasted.warnings.map((w) => w.code),
-      ['relativeServer', 'noOperations'],
+      ['relativeServer', 'noOperations', 'noSecurity'],
     );
   });
 
@@ -308,5 +308,107 @@ describe('import: notices', function () {
   it("the en-US catalogs hold the importers' notices word for word (the dialogs show the catalog)", function () {
     assert.deepStrictEqual(catalog('rest-query').import.notice, CURL_NOTICES);
     assert.deepStrictEqual(catalog('rest-datasource').openapi.notice, OPENAPI_NOTICES);
+  });
+});
+
+describe('import: OpenAPI rules the audit broke (issue 23) and errors that say what happened (issue 22)', function () {
+  const doc = (paths, extra = {}) =>
+    JSON.stringify({ openapi: '3.0.0', info: { title: 't', version: '1' }, paths, ...extra });
+
+  it('stops at 50 other documents: the 51st $ref is refused', async function () {
+    const refs = Array.from({ length: 51 }, (_, i) => ({ $ref: `p${i}.yaml` }));
+    const fetched = [];
+    const source = {
+      sourceUrl: 'https://docs.example.com/openapi.json',
+      fetchRef: async (url) => {
+        fetched.push(url);
+        return `name: n${fetched.length}\nin: query\n`;
+      },
+    };
+    await rejects(importOpenApi(doc({ '/a': { get: { parameters: refs } } }), source), /more than 50 other documents/);
+    assert.strictEqual(fetched.length, 50);
+    // 50 are fine
+    fetched.length = 0;
+    const r = await importOpenApi(doc({ '/a': { get: { parameters: refs.slice(0, 50) } } }), source);
+    assert.strictEqual(r.operations[0].params.length, 50);
+  });
+
+  it('lets an operation parameter win over a path-level one of the same name and place (OpenAPI 3 4.8.10)', async function () {
+    const r = await importOpenApi(
+      doc({
+        '/a/{id}': {
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'q', in: 'query', schema: { type: 'string' } },
+            { name: 'q', in: 'header', required: true, schema: { type: 'string' } },
+          ],
+          get: {
+            parameters: [
+              { name: 'id', in: 'path', required: true, schema: { type: 'integer' } },
+              { name: 'q', in: 'query', required: true, schema: { type: 'boolean', default: true } },
+            ],
+          },
+        },
+      }),
+    );
+    const params = r.operations[0].params;
+    assert.deepStrictEqual(
+      params.find((p) => p.name === 'id' && p.in === 'path'),
+      { name: 'id', in: 'path', required: true, type: 'integer' },
+    );
+    assert.deepStrictEqual(
+      params.find((p) => p.name === 'q' && p.in === 'query'),
+      { name: 'q', in: 'query', required: true, type: 'boolean', default: 'true' },
+    );
+    // same name, another place: both stay
+    assert.ok(params.some((p) => p.name === 'q' && p.in === 'header'));
+  });
+
+  it('keeps descriptions of required parameters only (optional ones never reach the flow)', async function () {
+    const r = await importOpenApi(
+      doc({
+        '/a': {
+          get: {
+            parameters: [
+              { name: 'req', in: 'query', required: true, description: 'REQUIRED-TEXT', schema: { type: 'string' } },
+              { name: 'opt', in: 'query', description: 'OPTIONAL-TEXT', schema: { type: 'string' } },
+            ],
+          },
+        },
+      }),
+    );
+    const [req, opt] = r.operations[0].params;
+    assert.strictEqual(req.description, 'REQUIRED-TEXT');
+    assert.deepStrictEqual(opt, { name: 'opt', in: 'query', type: 'string' });
+    assert.ok(!JSON.stringify(r.operations).includes('OPTIONAL-TEXT'));
+  });
+
+  it('says an HTML page is not an OpenAPI description', async function () {
+    await rejects(
+      importOpenApi('<!DOCTYPE html>\n<html><head><title>API docs</title></head><body></body></html>'),
+      /this is an HTML page, not an OpenAPI description/,
+    );
+    await rejects(importOpenApi('\n  <html lang="en"><body>x</body></html>'), /HTML page/);
+  });
+
+  it('names the operations the query cannot send (TRACE) and suggests auth when there is no scheme', async function () {
+    const r = await importOpenApi(doc({ '/a': { get: {}, trace: {} }, '/b': { trace: {} } }));
+    assert.deepStrictEqual(
+      r.operations.map((o) => o.method),
+      ['GET'],
+    );
+    const unsendable = r.warnings.find((w) => w.code === 'unsendable');
+    assert.deepStrictEqual(unsendable.vars, { operations: 'TRACE /a, TRACE /b' });
+    assert.match(r.warnings.find((w) => w.code === 'noSecurity').text, /Bearer token, an API key/);
+    const secured = await importOpenApi(
+      doc(
+        { '/a': { get: {} } },
+        {
+          servers: [{ url: 'https://api.example.com' }],
+          components: { securitySchemes: { k: { type: 'http', scheme: 'bearer' } } },
+        },
+      ),
+    );
+    assert.deepStrictEqual(secured.warnings, []);
   });
 });

@@ -106,3 +106,38 @@ describe('import: bash word splitter', function () {
     }
   });
 });
+
+describe('import: here-documents and here-strings, as bash hands them to curl', function () {
+  /** The words and the standard input bash hands to `curl` for this command. */
+  function bashCall(command) {
+    const script = `set -f; curl() { printf '%s\\0' curl "$@"; printf '\\1'; cat; }\n${command}`;
+    const out = execFileSync('/bin/bash', ['--noprofile', '--norc', '-c', script], {
+      env: { LC_ALL: 'C.UTF-8' },
+      encoding: 'utf8',
+    });
+    const cut = out.indexOf('\x01');
+    return { words: out.slice(0, cut).split('\0').slice(0, -1), stdin: out.slice(cut + 1) };
+  }
+  const CASES = [
+    `curl -d @- http://h <<EOF\n{"a": 1}\n  indented\nEOF`,
+    `curl -d @- http://h << EOF\nline\nEOF\n`,
+    `curl --data-binary @- \\\n  -H 'X: y' http://h <<'END'\nquoted $HOME \`x\`\nEND`,
+    `curl -d @- http://h <<-EOF\n\t\ttabs\n\tmore\n\tEOF`,
+    `curl -d @- http://h <<EOF\r\nwindows\r\nEOF\r\n`,
+    `curl -d @- http://h <<EOF\nEOF`,
+    `curl -d @- http://h <<< 'a=1&b=2'`,
+    `curl -d @- http://h <<<"x y"`,
+    `curl -d @- http://h <<<plain -H 'After: yes'`,
+  ];
+  for (const command of CASES) {
+    it(JSON.stringify(command), function () {
+      const ours = splitShellWords(command);
+      const bash = bashCall(command);
+      assert.deepStrictEqual({ words: ours.words, stdin: ours.stdin }, bash);
+    });
+  }
+  it('refuses a here-document without its end line', function () {
+    assert.throws(() => splitShellWords('curl -d @- http://h <<EOF\nno end'), ShellSyntaxError);
+    assert.throws(() => splitShellWords('curl -d @- http://h <<<'), ShellSyntaxError);
+  });
+});

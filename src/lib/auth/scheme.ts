@@ -9,6 +9,15 @@ import type { WireRequest, WireResponse } from '../types';
 export interface AuthScheme {
   apply(req: WireRequest): void | Promise<void>;
   shouldRetry?(req: WireRequest, res: WireResponse): boolean | Promise<boolean>;
+  /**
+   * The signing step: runs last, on the request exactly as it goes on the wire to the
+   * datasource origin (defaults, query node, msg, filled `{{$token}}` slots, jar cookies and the
+   * HS256 signature header all in place), again for every attempt, page and redirect hop.
+   * `wire` is that hop's own copy: a scheme may set headers and re-encode `rawQuery`, `query`
+   * and `pathname` (what it signed is what is sent), never touch the body bytes.
+   * AWS SigV4 and OAuth 1.0a sign here, and DPoP adds its proof here.
+   */
+  sign?(wire: WireRequest): void | Promise<void>;
   /** Lower-case header names this scheme fills with secrets. */
   readonly sensitiveHeaders: readonly string[];
   /** Query parameter names this scheme fills with secrets. */

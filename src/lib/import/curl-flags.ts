@@ -30,6 +30,9 @@ export type CurlOption =
   | 'referer'
   | 'max-time'
   | 'upload-file'
+  | 'url-query'
+  | 'range'
+  | 'aws-sigv4'
   | 'output';
 
 interface OptionSpec {
@@ -64,6 +67,10 @@ const LONG: Record<string, OptionSpec> = {
   referer: { option: 'referer', arg: true },
   'max-time': { option: 'max-time', arg: true },
   'upload-file': { option: 'upload-file', arg: true },
+  'url-query': { option: 'url-query', arg: true },
+  range: { option: 'range', arg: true },
+  // AWS Signature Version 4: `provider1[:provider2[:region[:service]]]`, keys from --user
+  'aws-sigv4': { option: 'aws-sigv4', arg: true },
   // Output only: they change what curl shows or writes, not what it sends.
   silent: { option: 'output', arg: false },
   'show-error': { option: 'output', arg: false },
@@ -97,6 +104,7 @@ const SHORT: Record<string, string> = {
   e: 'referer',
   m: 'max-time',
   T: 'upload-file',
+  r: 'range',
   s: 'silent',
   S: 'show-error',
   v: 'verbose',
@@ -111,7 +119,38 @@ const SHORT: Record<string, string> = {
 };
 
 /** Short options of curl that take a value; needed to split an unknown cluster correctly. */
-const SHORT_WITH_ARG_UNKNOWN = new Set(['c', 'E', 'K', 'r', 'x', 'U', 'y', 'Y', 'z', 'C', 'P', 'Q', 't']);
+const SHORT_WITH_ARG_UNKNOWN = new Set(['c', 'E', 'K', 'x', 'U', 'y', 'Y', 'z', 'C', 'P', 'Q', 't']);
+
+/**
+ * Options we do not import whose value is, or may hold, a credential (a proxy or TLS password,
+ * `user:password`, a proxy URL with user info): `ignored` names the flag, never the value.
+ */
+const SECRET_VALUE = new Set([
+  '--proxy-user',
+  '-U',
+  '--cert',
+  '-E',
+  '--pass',
+  '--proxy-pass',
+  '--key',
+  '--proxy-key',
+  '--proxy-cert',
+  '--tlspassword',
+  '--tlsuser',
+  '--proxy-tlspassword',
+  '--proxy-tlsuser',
+  '--proxy',
+  '-x',
+  '--preproxy',
+  '--oauth2-bearer',
+  '--login-options',
+  '--variable',
+]);
+
+/** Whether `ignored` may show the value of this flag (as written) to the user. */
+export function valueIsShowable(flag: string): boolean {
+  return !SECRET_VALUE.has(flag);
+}
 /** Long options of curl that take a value but that we do not import (so the value is not a URL). */
 const LONG_WITH_ARG_UNKNOWN = new Set([
   'cacert',
@@ -119,6 +158,16 @@ const LONG_WITH_ARG_UNKNOWN = new Set([
   'cert',
   'key',
   'pass',
+  'proxy-pass',
+  'proxy-key',
+  'proxy-cert',
+  'tlspassword',
+  'tlsuser',
+  'proxy-tlspassword',
+  'proxy-tlsuser',
+  'preproxy',
+  'netrc-file',
+  'login-options',
   'cert-type',
   'key-type',
   'proxy',
@@ -127,7 +176,6 @@ const LONG_WITH_ARG_UNKNOWN = new Set([
   'connect-timeout',
   'cookie-jar',
   'config',
-  'range',
   'resolve',
   'connect-to',
   'interface',
@@ -136,7 +184,6 @@ const LONG_WITH_ARG_UNKNOWN = new Set([
   'retry-max-time',
   'limit-rate',
   'max-filesize',
-  'aws-sigv4',
   'ciphers',
   'proto',
   'proto-redir',
@@ -146,7 +193,6 @@ const LONG_WITH_ARG_UNKNOWN = new Set([
   'time-cond',
   'variable',
   'expand-url',
-  'url-query',
   'dns-servers',
   'doh-url',
   'ntlm',

@@ -4,12 +4,13 @@
  * proxies, client certificates) is listed in `ignored` or `files`, never dropped silently.
  */
 import { splitShellWords, ShellSyntaxError } from './shell-words';
-import { CurlSyntaxError, parseCurlArgs } from './curl-flags';
+import { CurlSyntaxError, parseCurlArgs, valueIsShowable } from './curl-flags';
 import type { ParsedOption } from './curl-flags';
-import { splitCredentials } from './credentials';
+import { looksSecret, splitCredentials } from './credentials';
 import type { FoundCredentials } from './credentials';
 import { splitBaseUrl } from './base-path';
-import { bodyOf, impliedContentType, urlencodePart } from './curl-body';
+import { bodyOf, impliedContentType, looksLikeJson, takeSecretFields, urlencodePart } from './curl-body';
+import { cookieNames, exactCookies, exactRows, lowerEscapes, queryPairs, rawQueryOf } from './curl-exact';
 import type { DatasourceProposal, Ignored, NeedsFile, QueryProposal, QueryRow } from './types';
 import type { BodyType, HttpMethod, NameValue } from '../types';
 import { HTTP_METHODS } from '../types';
@@ -31,6 +32,11 @@ export interface CurlImport {
   query: QueryProposal;
   /** the body to send as msg.payload (an object for JSON, form and multipart bodies) */
   payload?: unknown;
+  /**
+   * A form body that looks like JSON (`-d '{…}'` without a JSON Content-Type): what "send as
+   * JSON" sets instead (body type json, the parsed object as msg.payload). curl itself sends a form.
+   */
+  asJson?: { bodyType: 'json'; payload: unknown };
   files: NeedsFile[];
   ignored: Ignored[];
   /** credentials found, by kind (never their values) */
@@ -52,15 +58,24 @@ interface DataPart {
 
 const row = (nv: NameValue): QueryRow => ({ name: nv.name, value: nv.value, valueType: 'str' });
 
-function parseCookieText(text: string): NameValue[] {
-  return text
-    .split(';')
-    .map((part) => part.trim())
-    .filter(Boolean)
-    .map((part) => {
-      const eq = part.indexOf('=');
-      return eq < 0 ? { name: part, value: '' } : { name: part.slice(0, eq).trim(), value: part.slice(eq + 1).trim() };
-    });
+/** Leading blank lines and `# …` comment lines, which bash skips, removed (an index loop). */
+function skipLeadingComments(text: string): string {
+  let at = 0;
+  for (;;) {
+    let k = at;
+    while (k < text.length && (text[k] === ' ' || text[k] === '\t' || text[k] === '\r')) k++;
+    if (k < text.length && text[k] !== '\n' && text[k] !== '#') return text.slice(k);
+    const nl = text.indexOf('\n', k);
+    if (nl < 0) return '';
+    at = nl + 1;
+  }
+}
+
+/** What the input starts with instead of curl, for the message. */
+function foundInstead(program: string | undefined, rest: string): string {
+  if (program) return JSON.stringify(program.length > 40 ? program.slice(0, 40) + '…' : program);
+  if (rest) return JSON.stringify(rest.length > 40 ? rest.slice(0, 40) + '…' : rest);
+  return 'only comments or blank lines';
 }
 
 function parseUrl(text: string): URL {
@@ -94,14 +109,15 @@ export function importCurl(command: string, options: CurlImportOptions = {}): Cu
   }
   let split;
   try {
-    split = splitShellWords(command.replace(/^\s*[$%>]\s+/, ''));
+    split = splitShellWords(skipLeadingComments(command).replace(/^[$%>][ \t]+/, ''));
   } catch (err) {
     throw new CurlImportError(`command: ${err instanceof ShellSyntaxError ? err.message : String(err)}`);
   }
   const [program, ...args] = split.words;
-  if (!program || !/(^|\/)curl(\.exe)?$/.test(program)) {
-    throw new CurlImportError(`command: must start with curl, found ${JSON.stringify(program ?? '')}`);
+  if (!program || !(program === 'curl' || program === 'curl.exe' || program.endsWith('/curl'))) {
+    throw new CurlImportError(`command: must start with curl, found ${foundInstead(program, split.rest)}`);
   }
+  const stdin = split.stdin;
   let parsed;
   try {
     parsed = parseCurlArgs(args);
@@ -121,17 +137,23 @@ export function importCurl(command: string, options: CurlImportOptions = {}): Cu
   let get = false;
   let head = false;
   const headers: NameValue[] = [];
-  const cookies: NameValue[] = [];
+  /** `-b` texts (curl joins them with `;`) and a Cookie header (which replaces them) */
+  const cookieTexts: string[] = [];
+  let cookieHeaderText: string | undefined;
+  const urlQuery: string[] = [];
   const data: DataPart[] = [];
   const form: NameValue[] = [];
   let json = false;
   let user: FoundCredentials['user'];
   let digest = false;
   let bearer: string | undefined;
+  let aws: { region: string; service: string } | undefined;
   const datasourceExtras: Partial<DatasourceProposal> = {};
   let timeout: number | undefined;
 
   const take = (o: ParsedOption): string => o.value ?? '';
+  /** `@-` reads standard input: the here-document or here-string, when the command has one. */
+  const fromStdin = (value: string): string | undefined => (value === '@-' && stdin !== undefined ? stdin : undefined);
   for (const o of parsed.options) {
     const value = take(o);
     switch (o.option) {
@@ -155,7 +177,8 @@ export function importCurl(command: string, options: CurlImportOptions = {}): Cu
         else {
           const name = value.slice(0, colon).trim();
           const v = value.slice(colon + 1).trim();
-          if (name.toLowerCase() === 'cookie') cookies.push(...parseCookieText(v));
+          if (name.toLowerCase() === 'cookie') cookieHeaderText = v;
+          else if (name.toLowerCase() === 'host') ignored.push({ flag: o.flag, value, ...reason('hostHeader') });
           else headers.push({ name, value: v });
         }
         break;
@@ -167,27 +190,41 @@ export function importCurl(command: string, options: CurlImportOptions = {}): Cu
         headers.push({ name: 'Referer', value: value.replace(/;auto$/, '') });
         break;
       case 'cookie':
-        if (value.includes('=')) cookies.push(...parseCookieText(value));
+        if (value.includes('=')) cookieTexts.push(value);
         else ignored.push({ flag: o.flag, value, ...reason('cookieFile') });
         break;
       case 'data':
-      case 'data-binary':
-        if (value.startsWith('@')) files.push({ flag: o.flag, path: value.slice(1) });
-        else data.push({ flag: o.flag, text: o.option === 'data' ? value.replace(/[\r\n]/g, '') : value, glue: '&' });
+      case 'data-binary': {
+        const text = fromStdin(value) ?? value;
+        if (text === value && value.startsWith('@')) files.push({ flag: o.flag, path: value.slice(1) });
+        // -d drops carriage returns and newlines (also of a file or standard input); --data-binary keeps them.
+        else data.push({ flag: o.flag, text: o.option === 'data' ? withoutLineBreaks(text) : text, glue: '&' });
         break;
+      }
       case 'data-raw':
         data.push({ flag: o.flag, text: value, glue: '&' });
         break;
       case 'data-urlencode': {
-        const text = urlencodePart(value, files, o.flag);
+        const text = urlencodePart(value, files, o.flag, stdin);
         if (text !== undefined) data.push({ flag: o.flag, text, glue: '&' });
         break;
       }
-      case 'json':
-        json = true;
-        if (value.startsWith('@')) files.push({ flag: o.flag, path: value.slice(1) });
-        else data.push({ flag: o.flag, text: value, glue: '' });
+      case 'url-query': {
+        // like --data-urlencode, and `+content` as written
+        const text = value.startsWith('+') ? value.slice(1) : urlencodePart(value, files, o.flag, stdin);
+        if (text !== undefined) urlQuery.push(text);
         break;
+      }
+      case 'range':
+        headers.push({ name: 'Range', value: 'bytes=' + value });
+        break;
+      case 'json': {
+        json = true;
+        const text = fromStdin(value) ?? value;
+        if (text === value && value.startsWith('@')) files.push({ flag: o.flag, path: value.slice(1) });
+        else data.push({ flag: o.flag, text, glue: '' });
+        break;
+      }
       case 'form':
       case 'form-string': {
         const eq = value.indexOf('=');
@@ -198,11 +235,14 @@ export function importCurl(command: string, options: CurlImportOptions = {}): Cu
         const name = value.slice(0, eq);
         let content = value.slice(eq + 1);
         if (o.option === 'form' && (content.startsWith('@') || content.startsWith('<'))) {
-          files.push({ flag: o.flag, field: name, path: content.slice(1).replace(/;.*$/, '') });
+          // `;type=…` and other attributes follow the file name (indexOf: `/;.*$/` is quadratic on a run of `;`)
+          const semi = content.indexOf(';');
+          files.push({ flag: o.flag, field: name, path: content.slice(1, semi < 0 ? undefined : semi) });
           break;
         }
-        if (o.option === 'form' && /;type=[^;]*$/.test(content)) {
-          content = content.replace(/;type=[^;]*$/, '');
+        const typeAt = o.option === 'form' ? content.lastIndexOf(';type=') : -1;
+        if (typeAt >= 0 && !content.includes(';', typeAt + 1)) {
+          content = content.slice(0, typeAt);
           warnings.push(curlNotice('fieldType', { flag: o.flag, name }));
         }
         form.push({ name, value: content });
@@ -232,6 +272,12 @@ export function importCurl(command: string, options: CurlImportOptions = {}): Cu
       case 'oauth2-bearer':
         bearer = value;
         break;
+      case 'aws-sigv4': {
+        // curl: "aws:amz:REGION:SERVICE"; without region and service it reads them from the host.
+        const [, , region = '', service = ''] = value.split(':');
+        aws = { region, service };
+        break;
+      }
       case 'insecure':
         datasourceExtras.tlsVerify = false;
         warnings.push(curlNotice('insecure'));
@@ -262,7 +308,10 @@ export function importCurl(command: string, options: CurlImportOptions = {}): Cu
         ignored.push({ flag: o.flag, value: o.value, ...reason('output') });
         break;
       default:
-        ignored.push({ flag: o.flag, value: o.value, ...reason('unsupported') });
+        // A credential in an option we do not import is never echoed: the flag only.
+        if (o.value !== undefined && !valueIsShowable(o.flag))
+          ignored.push({ flag: o.flag, ...reason('unsupportedSecret') });
+        else ignored.push({ flag: o.flag, value: o.value, ...reason('unsupported') });
     }
   }
   if (user) user.digest = digest;
@@ -272,28 +321,52 @@ export function importCurl(command: string, options: CurlImportOptions = {}): Cu
     for (const extra of urls.slice(1)) ignored.push({ flag: extra, ...reason('extraUrl') });
   }
   const url = parseUrl(urls[0]);
+  const writtenQuery = rawQueryOf(urls[0]);
   if (url.username || url.password) {
     user = { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password), digest };
     url.username = '';
     url.password = '';
   }
   if (url.hash) url.hash = '';
+  if (aws && (!aws.region || !aws.service)) {
+    // As curl does: <service>.<region>.<provider>.<tld> (e.g. abc.execute-api.eu-west-1.amazonaws.com).
+    const labels = url.hostname.split('.');
+    const at = labels.length >= 4 ? labels.length - 4 : -1;
+    if (at >= 0) aws = { service: aws.service || labels[at], region: aws.region || labels[at + 1] };
+    if (!aws.region || !aws.service) warnings.push(curlNotice('awsScope'));
+  }
 
-  // Query parameters: those of the URL, then with -G the data.
-  const params: NameValue[] = [];
-  for (const [name, value] of url.searchParams) params.push({ name, value });
+  // The query as curl sends it: the URL's as written, then with -G the data, then --url-query
+  // parts (curl writes the escapes of what it appends in lower case).
   const dataText = data.map((d, i) => (i === 0 ? '' : d.glue) + d.text).join('');
+  const appended = [...(get && data.length ? [dataText] : []), ...urlQuery].map(lowerEscapes);
+  const queryText = [writtenQuery, ...appended].filter((q) => q !== '').join('&');
+  const pairs = queryPairs(queryText);
   let bodyType: BodyType = 'none';
   let payload: unknown;
+  let asJson: CurlImport['asJson'];
   const contentTypeRow = headers.find((h) => h.name.toLowerCase() === 'content-type');
-  if (get && data.length) {
-    for (const [name, value] of new URLSearchParams(dataText)) params.push({ name, value });
-  } else if (data.length) {
+  if (data.length && !get) {
     ({ bodyType, payload } = bodyOf(dataText, contentTypeRow?.value, json));
+    if (bodyType === 'form' && typeof payload === 'string' && looksLikeJson(payload)) {
+      warnings.push(curlNotice('jsonAsForm'));
+      asJson = { bodyType: 'json', payload: JSON.parse(payload) };
+    }
   } else if (form.length || files.some((f) => f.flag === '-F' || f.flag === '--form')) {
     bodyType = 'multipart';
-    payload = Object.fromEntries(form.map((f) => [f.name, f.value]));
+    const fields: Record<string, string> = {};
+    for (const f of form) {
+      if (Object.prototype.hasOwnProperty.call(fields, f.name))
+        warnings.push(curlNotice('repeatedField', { name: f.name }));
+      fields[f.name] = f.value;
+    }
+    payload = fields;
   }
+  // Secret-looking body fields go to the datasource's secret body rows, never the flow.
+  const body = takeSecretFields(payload, bodyType);
+  payload = body.payload;
+  if (body.reencoded) warnings.push(curlNotice('formReencoded'));
+  if (asJson) asJson.payload = takeSecretFields(asJson.payload, 'json').payload;
   if (json) {
     if (!contentTypeRow) headers.push({ name: 'Content-Type', value: 'application/json' });
     if (!headers.some((h) => h.name.toLowerCase() === 'accept'))
@@ -313,7 +386,48 @@ export function importCurl(command: string, options: CurlImportOptions = {}): Cu
     warnings.push(curlNotice('bodyIgnored', { method: finalMethod }));
   }
 
-  const creds = splitCredentials({ user, bearer, headers, params, cookies });
+  // Query parameters: a secret-looking name given once is a credential; the rest are rows
+  // when rows send the same bytes, else the query text stays in the path as written.
+  const credentialParams: NameValue[] = [];
+  const counts = new Map<string, number>();
+  for (const p of pairs) counts.set(p.name, (counts.get(p.name) ?? 0) + 1);
+  const warnedRepeat = new Set<string>();
+  const plainPairs = pairs.filter((p) => {
+    if (!p.exact || !looksSecret(p.name)) return true;
+    if ((counts.get(p.name) ?? 0) > 1) {
+      if (!warnedRepeat.has(p.name)) warnings.push(curlNotice('repeatedSecret', { name: p.name }));
+      warnedRepeat.add(p.name);
+      return true;
+    }
+    credentialParams.push({ name: p.name, value: p.value });
+    return false;
+  });
+  const rows = exactRows(plainPairs);
+  const queryInPath = rows ? '' : plainPairs.map((p) => p.raw).join('&');
+  const encoded = urlEncodes(queryInPath);
+  if (encoded) warnings.push(curlNotice('queryEncoded', { chars: encoded }));
+
+  // Cookies: a Cookie header replaces every -b; several -b are joined with `;`.
+  const cookieText = cookieHeaderText ?? (cookieTexts.length ? cookieTexts.join(';') : undefined);
+  const cookies = cookieText === undefined ? [] : exactCookies(cookieText);
+  const cookieRow = cookieText !== undefined && !cookies ? { name: 'Cookie', value: cookieText } : undefined;
+
+  const creds = splitCredentials({
+    user,
+    bearer,
+    aws,
+    headers,
+    params: credentialParams,
+    cookies: cookies ?? [],
+    body: body.secrets,
+  });
+  if (cookieRow) {
+    creds.secretRows.headers.push({ name: 'Cookie', secret: true });
+    const secrets = creds.credentials.secrets ? (JSON.parse(creds.credentials.secrets) as Record<string, string>) : {};
+    secrets['headers:cookie'] = cookieRow.value;
+    creds.credentials.secrets = JSON.stringify(secrets);
+    creds.found.push(curlNotice('cookieHeader', { names: cookieNames(cookieRow.value).join(', ') }));
+  }
   // A Content-Type the body type sets by itself needs no row.
   const queryHeaders = creds.headers.filter(
     (h) => !(h.name.toLowerCase() === 'content-type' && impliedContentType(bodyType, h.value)),
@@ -329,12 +443,19 @@ export function importCurl(command: string, options: CurlImportOptions = {}): Cu
   if (creds.secretRows.headers.length) datasource.headers = creds.secretRows.headers;
   if (creds.secretRows.params.length) datasource.params = creds.secretRows.params;
   if (creds.secretRows.cookies.length) datasource.cookies = creds.secretRows.cookies;
+  if (creds.secretRows.body.length) datasource.body = creds.secretRows.body;
+  for (const leftOut of body.leftOut) creds.found.push(curlNotice('secretBodyLeftOut', { name: leftOut }));
 
+  const queryRows: QueryRow[] = (rows ?? []).map((r) =>
+    r.values.length === 1
+      ? { name: r.name, value: r.values[0], valueType: 'str' }
+      : { name: r.name, value: JSON.stringify(r.values), valueType: 'json' },
+  );
   const query: QueryProposal = {
     method: finalMethod as HttpMethod,
-    path: base.path,
+    path: base.path + (queryInPath ? '?' + queryInPath : ''),
     headers: queryHeaders.map(row),
-    params: creds.params.map(row),
+    params: queryRows,
     cookies: [],
     bodyType,
   };
@@ -345,9 +466,27 @@ export function importCurl(command: string, options: CurlImportOptions = {}): Cu
     datasource,
     query,
     payload,
+    ...(asJson ? { asJson } : {}),
     files,
     ignored,
     credentialsFound: creds.found,
     warnings,
   };
+}
+
+/** Characters of a query text that URL parsing percent-encodes (curl sends them as written). */
+function urlEncodes(query: string): string {
+  const found = new Set<string>();
+  for (const c of query) {
+    if (c === ' ' || c === '"' || c === '<' || c === '>' || c === "'" || c === '`' || c > '~' || c < ' ') found.add(c);
+  }
+  return [...found].map((c) => JSON.stringify(c)).join(' ');
+}
+
+/** Text without CR and LF, as `-d` sends it (an index loop over unbounded input). */
+function withoutLineBreaks(text: string): string {
+  if (!text.includes('\n') && !text.includes('\r')) return text;
+  let out = '';
+  for (const c of text) if (c !== '\n' && c !== '\r') out += c;
+  return out;
 }

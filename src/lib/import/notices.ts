@@ -18,6 +18,9 @@ export const CURL_NOTICES = {
   output: 'changes only what curl prints or saves',
   unsupported: 'not supported by the importer',
   extraUrl: 'only the first URL is imported',
+  unsupportedSecret: 'not supported by the importer; its value holds a credential and is not shown',
+  hostHeader:
+    'the datasource base URL decides the Host header (a query cannot set it); use a base URL that names this host',
   // what to check
   unexpanded: '__word__ holds shell syntax ($(...), backticks or $NAME) that bash would expand; it was kept as text',
   fieldType: "__flag__ __name__: the field's own content type is not imported",
@@ -25,6 +28,13 @@ export const CURL_NOTICES = {
   insecure: '-k: the proposed datasource does not verify the server certificate; prefer a CA certificate',
   dataAndForm: '-d and -F together: curl refuses this; the data was imported, the form fields not',
   bodyIgnored: '__method__ with a body: the query sends no body with __method__',
+  jsonAsForm:
+    'the body looks like JSON but curl sends it as a form (application/x-www-form-urlencoded), and so does the query; choose "send as JSON" if the API expects JSON',
+  formReencoded:
+    'the form has secret fields, so the query sends it as fields: the others are URL-encoded anew (a space as %20, a comma as %2C) and the secret ones come first',
+  queryEncoded: 'the query is sent with __chars__ percent-encoded; curl sends them as written',
+  repeatedField: '__name__ is given more than once: the query sends only the last value',
+  repeatedSecret: '__name__ repeats, so it was kept as a query parameter and not taken as an API key',
   // credentials found (never their values)
   user: '-u: __scheme__ authentication',
   oauth2Bearer: '--oauth2-bearer: Bearer token',
@@ -36,6 +46,12 @@ export const CURL_NOTICES = {
   apiKeyParam: '__name__: API key query parameter',
   secretParam: '__name__ (secret query parameter row)',
   secretCookie: 'cookie __name__ (secret cookie row)',
+  cookieHeader: 'cookies __names__ (one secret Cookie header row, sent as written)',
+  emptyUser: '-u with an empty user name: Authorization: Basic header (secret header row)',
+  secretBodyField: 'body field __name__ (secret body row; the datasource adds it to the body)',
+  secretBodyLeftOut: 'body field __name__ was left out of the payload (it is nested); add it in msg.payload',
+  awsSigV4: '--aws-sigv4 with -u: AWS Signature Version 4 (access key ID and secret access key)',
+  awsScope: '--aws-sigv4 names no region or service and the host does not show them: type them in the datasource',
 } as const;
 
 export const OPENAPI_NOTICES = {
@@ -53,6 +69,13 @@ export const OPENAPI_NOTICES = {
   schemeType: 'the scheme type "__type__" is not supported',
   relativeServer: 'the server URL is relative: type the API origin in front of it',
   noOperations: 'the description has no operations',
+  unsendable: 'operations with a method the query cannot send are not in the list: __operations__',
+  noSecurity:
+    'the description names no security schemes; if the API needs one, choose it in the datasource: usually a Bearer token, an API key (header or query parameter), Basic user and password, or OAuth 2.0',
+  awsSigV4: 'AWS Signature Version 4 (API Gateway IAM): enter the access key ID and secret access key',
+  awsSigV4Region:
+    'AWS Signature Version 4 (API Gateway IAM): enter the region, the access key ID and secret access key',
+  oauth1: 'OAuth 1.0a: enter the consumer key and secret, and the token and token secret unless two-legged',
 } as const;
 
 /** An explanation: its code, the placeholder values, and the English text. */

@@ -37,12 +37,40 @@ export function isObject(v: unknown): v is JsonObject {
   return !!v && typeof v === 'object' && !Array.isArray(v);
 }
 
-export function sizeError(bytes: number, max: number): OpenApiImportError {
+/** The description is too large; `bytes` is its size when known (undefined: only that it exceeds `max`). */
+export function sizeError(bytes: number | undefined, max: number): OpenApiImportError {
   const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+  const size = bytes === undefined ? 'larger than' : `${mb(bytes)} MB, more than`;
   return new OpenApiImportError(
-    `the description is ${mb(bytes)} MB, more than the ${mb(max)} MB the importer reads; ` +
+    `the description is ${size} the ${mb(max)} MB the importer reads; ` +
       'import a smaller description (for example one API of a larger product)',
   );
+}
+
+/** What text that is not a description starts with, when it is something else known (an HTML page). */
+function notADescription(text: string): OpenApiImportError | undefined {
+  let i = 0;
+  while (
+    i < text.length &&
+    i < 1000 &&
+    (text[i] === ' ' || text[i] === '\n' || text[i] === '\r' || text[i] === '\t' || text[i] === '\ufeff')
+  )
+    i++;
+  const head = text.slice(i, i + 200).toLowerCase();
+  if (
+    head.startsWith('<!doctype html') ||
+    head.startsWith('<html') ||
+    (head.startsWith('<') && head.includes('<html'))
+  ) {
+    return new OpenApiImportError(
+      'this is an HTML page, not an OpenAPI description: give the URL of the .json or .yaml file ' +
+        '(documentation pages often link it as "OpenAPI", "Swagger" or "Download")',
+    );
+  }
+  if (head.startsWith('<')) {
+    return new OpenApiImportError('this is XML, not an OpenAPI description (JSON or YAML)');
+  }
+  return undefined;
 }
 
 /** A loaded description: its root object, and `follow` for `$ref`s. */
@@ -90,6 +118,8 @@ export async function loadSpec(text: string, options: LoadOptions = {}): Promise
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > max) throw sizeError(bytes, max);
   if (!text.trim()) throw new OpenApiImportError('the description is empty');
+  const other = notADescription(text);
+  if (other) throw other;
   const rootUrl = options.sourceUrl ?? PASTED;
   const origin = options.sourceUrl ? new URL(options.sourceUrl).origin : undefined;
   let refused: OpenApiImportError | undefined;

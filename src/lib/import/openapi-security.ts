@@ -34,10 +34,17 @@ export interface SecurityChoice {
 
 const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 
+/** `url` without trailing slashes (an index loop: `/\/+$/` is quadratic on a long run of `/`). */
+function trimSlashes(url: string): string {
+  let end = url.length;
+  while (end > 0 && url[end - 1] === '/') end--;
+  return url.slice(0, end);
+}
+
 function absolute(url: string, sourceUrl: string | undefined): { url: string; relative: boolean } {
-  if (/^https?:\/\//i.test(url)) return { url: url.replace(/\/+$/, ''), relative: false };
-  if (sourceUrl) return { url: new URL(url || '/', sourceUrl).toString().replace(/\/+$/, ''), relative: false };
-  return { url: url.replace(/\/+$/, ''), relative: true };
+  if (/^https?:\/\//i.test(url)) return { url: trimSlashes(url), relative: false };
+  if (sourceUrl) return { url: trimSlashes(new URL(url || '/', sourceUrl).toString()), relative: false };
+  return { url: trimSlashes(url), relative: true };
 }
 
 export function serversOf(spec: Spec, sourceUrl?: string): ServerChoice[] {
@@ -98,10 +105,25 @@ function oauth2(flows: Array<[string, JsonObject]>): { proposal?: AuthProposal; 
   return { proposal, note };
 }
 
-function choice(name: string, scheme: JsonObject): SecurityChoice {
+/**
+ * Amazon API Gateway's export marks IAM authorization as an apiKey scheme with
+ * `x-amazon-apigateway-authtype: awsSigv4`: requests are signed with AWS Signature Version 4 for
+ * the service `execute-api`; the region shows in the server URL.
+ */
+function awsSigV4(scheme: JsonObject, servers: ServerChoice[]): { proposal: AuthProposal; note: Notice } | undefined {
+  if (text(scheme['x-amazon-apigateway-authtype']).toLowerCase() !== 'awssigv4') return undefined;
+  const region = servers.map((s) => /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com/i.exec(s.url)?.[1]).find(Boolean);
+  const proposal: AuthProposal = { authType: 'awsSigV4', awsService: 'execute-api' };
+  if (region) proposal.awsRegion = region;
+  return { proposal, note: openApiNotice(region ? 'awsSigV4' : 'awsSigV4Region') };
+}
+
+function choice(name: string, scheme: JsonObject, servers: ServerChoice[] = []): SecurityChoice {
   const type = text(scheme.type);
   const base = { name, type, description: text(scheme.description) };
   const where = text(scheme.in);
+  const aws = awsSigV4(scheme, servers);
+  if (aws) return { ...base, ...aws };
   switch (type) {
     case 'http':
     case 'basic': {
@@ -109,6 +131,8 @@ function choice(name: string, scheme: JsonObject): SecurityChoice {
       if (s === 'basic') return { ...base, proposal: { authType: 'basic' }, note: openApiNotice('userPassword') };
       if (s === 'bearer') return { ...base, proposal: { authType: 'bearer' }, note: openApiNotice('token') };
       if (s === 'digest') return { ...base, proposal: { authType: 'digest' }, note: openApiNotice('userPassword') };
+      // The HTTP authentication scheme "OAuth" is OAuth 1.0a (RFC 5849 §3.5.1).
+      if (s === 'oauth') return { ...base, proposal: { authType: 'oauth1' }, note: openApiNotice('oauth1') };
       return { ...base, note: openApiNotice('httpScheme', { scheme: s }) };
     }
     case 'apiKey':
@@ -149,9 +173,10 @@ export function securityOf(spec: Spec): SecurityChoice[] {
   if (Array.isArray(root.security)) {
     for (const req of root.security) if (isObject(req)) Object.keys(req).forEach((k) => required.add(k));
   }
+  const servers = serversOf(spec);
   const out = Object.entries(defs).flatMap(([name, v]) => {
     const scheme = spec.follow(v);
-    return isObject(scheme) ? [choice(name, scheme)] : [];
+    return isObject(scheme) ? [choice(name, scheme, servers)] : [];
   });
   return out.sort((a, b) => Number(required.has(b.name)) - Number(required.has(a.name)));
 }

@@ -4,7 +4,7 @@
  * picker uses. Text in, data out; other documents are read only through the caller's fetchRef.
  */
 import { loadSpec, OpenApiImportError, isObject } from './openapi-load';
-import type { LoadOptions } from './openapi-load';
+import type { LoadOptions, Spec } from './openapi-load';
 import { indexOperations } from './openapi-index';
 import type { IndexedOperation } from './openapi-index';
 import { securityOf, serversOf } from './openapi-security';
@@ -45,6 +45,23 @@ function absoluteFrom(url: string | undefined, base: string): string | undefined
   }
 }
 
+/** Operation methods OpenAPI allows that a query cannot send (the index leaves them out). */
+const UNSENDABLE = ['trace', 'query'];
+
+/** `TRACE /path` of every operation the index leaves out because the query cannot send it. */
+function unsendableOperations(spec: Spec): string[] {
+  const paths = spec.follow(spec.root.paths);
+  if (!isObject(paths)) return [];
+  const out: string[] = [];
+  for (const [path, rawItem] of Object.entries(paths)) {
+    const item = spec.follow(rawItem);
+    if (!isObject(item)) continue;
+    for (const method of UNSENDABLE)
+      if (isObject(spec.follow(item[method]))) out.push(`${method.toUpperCase()} ${path}`);
+  }
+  return out;
+}
+
 export async function importOpenApi(text: string, options: LoadOptions = {}): Promise<OpenApiImport> {
   const spec = await loadSpec(text, options);
   const root = spec.root;
@@ -66,6 +83,15 @@ export async function importOpenApi(text: string, options: LoadOptions = {}): Pr
     warnings.push(openApiNotice('relativeServer'));
   }
   if (!operations.length) warnings.push(openApiNotice('noOperations'));
+  const unsendable = unsendableOperations(spec);
+  if (unsendable.length) {
+    warnings.push(
+      openApiNotice('unsendable', {
+        operations: unsendable.slice(0, 10).join(', ') + (unsendable.length > 10 ? ', …' : ''),
+      }),
+    );
+  }
+  if (!security.length) warnings.push(openApiNotice('noSecurity'));
   const baseUrl = servers[0].url;
   const chosen = security.find((s) => s.proposal);
   const datasource: DatasourceProposal = { baseUrl, authType: 'none', credentials: {} };

@@ -2,8 +2,9 @@
  * Splits one bash command line into words the way bash does before it expands anything, and
  * expands nothing: `$(...)`, backticks, `$VAR` and globs stay literal text, so a pasted command
  * can never run or read anything. Handles `\` line continuations (also `\` CR LF), single and
- * double quotes, `$'...'` (ANSI-C escapes), `$"..."`, comments, and stops at the first unquoted
- * control or redirection operator (`|`, `;`, `&`, `<`, `>`, a newline), returning the rest.
+ * double quotes, `$'...'` (ANSI-C escapes), `$"..."`, comments, here-documents and here-strings
+ * (their text becomes `stdin`), and stops at the first unquoted control or redirection operator
+ * (`|`, `;`, `&`, `<`, `>`, a newline), returning the rest.
  *
  * Our own rather than an npm package: shell-quote substitutes `$VAR` (an unknown one becomes an
  * empty string) and turns a continuation into an empty word; shlex fits but would be the sixth
@@ -16,6 +17,24 @@ export interface ShellWords {
   rest: string;
   /** Words holding `$(`, a backtick or `$name` outside single quotes: bash would expand them, we did not. */
   unexpanded: string[];
+  /**
+   * Standard input from a here-document (`<<EOF` … `EOF`, `<<-` strips leading tabs) or a
+   * here-string (`<<< word`, which bash ends with a newline), as bash hands it to the command.
+   */
+  stdin?: string;
+}
+
+/** End (exclusive) of the line starting at i, without its newline. */
+function lineEnd(text: string, i: number): number {
+  const nl = text.indexOf('\n', i);
+  return nl < 0 ? text.length : nl;
+}
+
+/** Remove leading tabs (index loop: no regex over unbounded input). */
+function stripTabs(line: string): string {
+  let k = 0;
+  while (k < line.length && line[k] === '\t') k++;
+  return line.slice(k);
 }
 
 export class ShellSyntaxError extends Error {}
@@ -100,8 +119,17 @@ export function splitShellWords(text: string): ShellWords {
   let inWord = false;
   let expandable = false;
   let i = 0;
+  let stdin: string | undefined;
+  /** the next word is a here-string (`<<<`) */
+  let hereString = false;
+  /** a here-document whose body starts after the current line */
+  let hereDoc: { delimiter: string; stripTabs: boolean; quoted: boolean } | undefined;
   const end = () => {
-    if (inWord) {
+    if (inWord && hereString) {
+      stdin = word + '\n';
+      hereString = false;
+      if (expandable) unexpanded.push(word);
+    } else if (inWord) {
       words.push(word);
       if (expandable) unexpanded.push(word);
     }
@@ -135,9 +163,53 @@ export function splitShellWords(text: string): ShellWords {
       i++;
       continue;
     }
+    if (c === '<' && text[i + 1] === '<' && !hereString && !hereDoc) {
+      end();
+      if (text[i + 2] === '<') {
+        hereString = true;
+        i += 3;
+        continue;
+      }
+      i += 2;
+      const strip = text[i] === '-';
+      if (strip) i++;
+      while (BLANK.has(text[i])) i++;
+      let raw = '';
+      while (i < text.length && !BLANK.has(text[i]) && text[i] !== '\n' && text[i] !== '\r' && !OPERATOR.has(text[i]))
+        raw += text[i++];
+      const delimiter = raw.split("'").join('').split('"').join('').split('\\').join('');
+      if (!delimiter) throw new ShellSyntaxError('a here-document (<<) has no delimiter word');
+      hereDoc = { delimiter, stripTabs: strip, quoted: delimiter !== raw };
+      continue;
+    }
+    if (c === '\n' && hereDoc) {
+      end();
+      // The body: every line up to the one that is the delimiter alone.
+      const lines: string[] = [];
+      let at = i + 1;
+      let closed = false;
+      while (at <= text.length) {
+        const stop = lineEnd(text, at);
+        let line = text.slice(at, stop);
+        if (hereDoc.stripTabs) line = stripTabs(line);
+        at = stop + 1;
+        // A pasted CR LF text: the end line may end in CR; the body keeps its CRs, as bash does.
+        if (line === hereDoc.delimiter || line === hereDoc.delimiter + '\r') {
+          closed = true;
+          break;
+        }
+        lines.push(line);
+        if (stop >= text.length) break;
+      }
+      if (!closed) throw new ShellSyntaxError(`the here-document has no line "${hereDoc.delimiter}" that ends it`);
+      stdin = lines.length ? lines.join('\n') + '\n' : '';
+      if (!hereDoc.quoted && (stdin.includes('$') || stdin.includes('`'))) unexpanded.push('<<' + hereDoc.delimiter);
+      return { words, rest: text.slice(Math.min(at, text.length)).trim(), unexpanded, stdin };
+    }
     if (c === '\n' || OPERATOR.has(c)) {
       end();
-      return { words, rest: text.slice(i).trim(), unexpanded };
+      if (hereString) throw new ShellSyntaxError('a here-string (<<<) has no word');
+      return { words, rest: text.slice(i).trim(), unexpanded, ...(stdin !== undefined ? { stdin } : {}) };
     }
     if (c === '#' && !inWord) {
       while (i < text.length && text[i] !== '\n') i++;
@@ -198,5 +270,7 @@ export function splitShellWords(text: string): ShellWords {
     i++;
   }
   end();
-  return { words, rest: '', unexpanded };
+  if (hereString) throw new ShellSyntaxError('a here-string (<<<) has no word');
+  if (hereDoc) throw new ShellSyntaxError(`the here-document has no line "${hereDoc.delimiter}" that ends it`);
+  return { words, rest: '', unexpanded, ...(stdin !== undefined ? { stdin } : {}) };
 }

@@ -18,6 +18,9 @@ export interface ProposedCredentials {
   password?: string;
   token?: string;
   apiKey?: string;
+  awsAccessKeyId?: string;
+  awsSecretAccessKey?: string;
+  awsSessionToken?: string;
   /** JSON `{"<list>:<name>": value}` for secret rows, as the datasource stores it */
   secrets?: string;
 }
@@ -29,9 +32,13 @@ export interface DatasourceProposal {
   apiKeyName?: string;
   apiKeyIn?: 'header' | 'query';
   apiKeyPrefix?: string;
+  awsRegion?: string;
+  awsService?: string;
   headers?: DatasourceRow[];
   params?: DatasourceRow[];
   cookies?: DatasourceRow[];
+  /** body fields added to every body (only secret ones are proposed: their values are credentials) */
+  body?: DatasourceRow[];
   tlsVerify?: boolean;
   followRedirects?: boolean;
   maxRedirects?: number;

@@ -1,6 +1,9 @@
 /**
  * Every token request goes through simple-oauth2, over the datasource's own agents so its TLS
  * settings (custom CA, client certificate, verify off) and proxy apply to the token endpoint.
+ * That includes the JWT client assertions, the jwt_bearer grant and DPoP proofs: simple-oauth2
+ * takes them as extra body parameters and request headers (see `clientConfig`), so the one
+ * token path (agents, timeouts, size cap, error translation) serves every grant.
  */
 import { AuthorizationCode, ClientCredentials, ResourceOwnerPassword } from 'simple-oauth2';
 import type { AccessToken, ModuleOptions, WreckHttpOptions } from 'simple-oauth2';
@@ -10,6 +13,9 @@ import type { OAuth2Settings, DatasourceCredentials } from '../settings';
 import type { TokenSet } from './tokens';
 import { tokenSetFrom } from './tokens';
 import { TRANSPORT_HEADERS } from '../http/headers';
+import type { BearerGrant } from './assertion';
+import { bearerGrant, CLIENT_ASSERTION_TYPE, clientAssertionSigner, JWT_BEARER_GRANT } from './assertion';
+import type { DpopProver } from './dpop';
 
 /** A token answer bigger than this is not a token answer. */
 const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
@@ -27,7 +33,49 @@ export interface OAuthClientOptions {
   http: HttpClient;
   /** ms per token request */
   timeout: number;
+  /** DPoP: a proof on every token request, by this datasource's prover. */
+  dpop?: () => Promise<DpopProver>;
 }
+
+/**
+ * simple-oauth2's client options for the client authentication method. It knows Basic and
+ * body credentials only, and always writes `client.id` and `client.secret` into the body under
+ * `idParamName` and `secretParamName` in body mode. The other methods are expressed in those
+ * terms, with values fixed per deploy (the fresh assertion itself is an extra parameter):
+ * - JWT assertions: `client_id` and `client_assertion_type` (RFC 7523 2.2 lets client_id stay).
+ * - tls_client_auth: only `client_id` (both names point at it); the certificate is on the agent.
+ * - the jwt_bearer grant without a client secret: no client authentication at all (Google,
+ *   DocuSign); both names point at `grant_type`, which carries the grant's URN anyway.
+ */
+function clientConfig(s: OAuth2Settings, c: DatasourceCredentials): Pick<ModuleOptions<string>, 'client' | 'options'> {
+  const id = c.clientId ?? '';
+  switch (s.clientAuth) {
+    case 'private_key_jwt':
+    case 'client_secret_jwt':
+      return {
+        client: { id, secret: CLIENT_ASSERTION_TYPE, secretParamName: 'client_assertion_type' },
+        options: { authorizationMethod: 'body' },
+      };
+    case 'tls_client_auth':
+      return { client: { id, secret: id, secretParamName: 'client_id' }, options: { authorizationMethod: 'body' } };
+    default:
+      if (s.grantType === 'jwt_bearer' && !c.clientSecret) {
+        return {
+          client: {
+            id: JWT_BEARER_GRANT,
+            idParamName: 'grant_type',
+            secret: JWT_BEARER_GRANT,
+            secretParamName: 'grant_type',
+          },
+          options: { authorizationMethod: 'body' },
+        };
+      }
+      return { client: { id, secret: c.clientSecret ?? '' }, options: { authorizationMethod: s.clientAuth } };
+  }
+}
+
+/** How one token request is sent: simple-oauth2's call with the per-request parameters and options. */
+type TokenCall = (params: Record<string, string>, http: WreckHttpOptions) => Promise<AccessToken>;
 
 function splitUrl(field: string, text: string): { host: string; path: string } {
   let url: URL;
@@ -49,12 +97,21 @@ export class OAuthClient {
   private readonly owner: ResourceOwnerPassword;
   /** Only with an authorization URL: simple-oauth2 refuses authorize options on other grants. */
   private readonly code: AuthorizationCode | undefined;
+  private readonly assertion: ReturnType<typeof clientAssertionSigner>;
+  /** The jwt_bearer grant's signer and claims (with a service-account key's values). */
+  readonly bearer: BearerGrant | undefined;
 
   constructor(private readonly o: OAuthClientOptions) {
     const s = o.settings;
-    if (!s.tokenUrl) throw configError('oauth2TokenUrl', 'is required for OAuth 2.0; enter the token endpoint URL');
-    const token = splitUrl('oauth2TokenUrl', s.tokenUrl);
+    this.bearer = s.grantType === 'jwt_bearer' ? bearerGrant(s, o.credentials) : undefined;
+    const tokenUrlText = this.bearer ? this.bearer.tokenUrl : s.tokenUrl;
+    if (!tokenUrlText) throw configError('oauth2TokenUrl', 'is required for OAuth 2.0; enter the token endpoint URL');
+    const token = splitUrl(this.bearer && !s.tokenUrl ? 'serviceAccountKey' : 'oauth2TokenUrl', tokenUrlText);
     this.tokenUrl = token.host + token.path.split('?')[0];
+    this.assertion = clientAssertionSigner(s, o.credentials);
+    if (s.clientAuth === 'tls_client_auth' && !o.credentials.clientId) {
+      throw configError('clientId', 'is required for tls_client_auth; it is sent with the client certificate');
+    }
     // simple-oauth2 and Wreck deep-clone their options (Joi, Hoek.applyToDefaults), which would
     // copy the agents and lose their sockets and TLS context. Hoek returns an object whose
     // prototype says `isImmutable` as it is, so the datasource's own agents arrive untouched.
@@ -63,10 +120,9 @@ export class OAuthClient {
       https: o.http.httpsAgent,
       httpsAllowUnauthorized: o.http.httpsAgent,
     });
-    const config: ModuleOptions = {
-      client: { id: o.credentials.clientId ?? '', secret: o.credentials.clientSecret ?? '' },
+    const config: ModuleOptions<string> = {
+      ...clientConfig(s, o.credentials),
       auth: { tokenHost: token.host, tokenPath: token.path },
-      options: { authorizationMethod: s.clientAuth },
       http: { agents } as unknown as ModuleOptions['http'],
     };
     try {
@@ -106,12 +162,32 @@ export class OAuthClient {
 
   async clientCredentials(): Promise<TokenSet> {
     const c = this.machine;
-    return this.run(() => c.getToken({ ...this.scope(), ...this.extraParams() }, this.httpOptions));
+    return this.run((auth, http) => c.getToken({ ...this.scope(), ...this.extraParams(), ...auth }, http));
   }
 
   async password(username: string, password: string): Promise<TokenSet> {
     const c = this.owner;
-    return this.run(() => c.getToken({ username, password, ...this.scope(), ...this.extraParams() }, this.httpOptions));
+    return this.run((auth, http) =>
+      c.getToken({ username, password, ...this.scope(), ...this.extraParams(), ...auth }, http),
+    );
+  }
+
+  /**
+   * RFC 7523 2.1: a fresh signed assertion is the grant. simple-oauth2's client-credentials call
+   * carries it: its parameters are merged over `grant_type`, so the grant's URN replaces it.
+   */
+  async jwtBearer(): Promise<TokenSet> {
+    const b = this.bearer;
+    if (!b) throw configError('oauth2GrantType', 'jwt_bearer needs its assertion settings');
+    const c = this.machine;
+    // A service-account key carries the scopes inside the assertion (Google's form).
+    const scope = b.account ? {} : this.scope();
+    return this.run((auth, http) =>
+      c.getToken(
+        { ...scope, ...this.extraParams(), ...auth, grant_type: JWT_BEARER_GRANT, assertion: b.signer.sign(b.claims) },
+        http,
+      ),
+    );
   }
 
   async authorizationCode(code: string, redirectUri: string, verifier?: string): Promise<TokenSet> {
@@ -122,13 +198,13 @@ export class OAuthClient {
       ...(verifier ? { code_verifier: verifier } : {}),
       ...this.extraParams(),
     };
-    return this.run(() => c.getToken(params, this.httpOptions));
+    return this.run((auth, http) => c.getToken({ ...params, ...auth }, http));
   }
 
   /** Refresh; the old refresh token is kept when the answer carries none (simple-oauth2 5.1.0 drops it). */
   async refresh(refreshToken: string): Promise<TokenSet> {
     const old = this.machine.createToken({ access_token: '', refresh_token: refreshToken });
-    return this.run(() => old.refresh(this.extraParams(), this.httpOptions), refreshToken);
+    return this.run((auth, http) => old.refresh({ ...this.extraParams(), ...auth }, http), refreshToken);
   }
 
   /** The URL the user's browser goes to for consent. */
@@ -152,17 +228,45 @@ export class OAuthClient {
     return this.code;
   }
 
-  private async run(request: () => Promise<AccessToken>, previousRefresh?: string): Promise<TokenSet> {
+  /**
+   * One token request. Each attempt gets a fresh client assertion and DPoP proof; a DPoP server
+   * that answers `use_dpop_nonce` with a `DPoP-Nonce` header is asked once more with that nonce.
+   */
+  private async run(request: TokenCall, previousRefresh?: string): Promise<TokenSet> {
     let answer: AccessToken;
-    try {
-      answer = await request();
-    } catch (err) {
-      throw this.translate(err);
+    const dpop = this.o.dpop ? await this.o.dpop() : undefined;
+    for (let attempt = 1; ; attempt++) {
+      const auth: Record<string, string> = {};
+      if (this.assertion) {
+        auth.client_assertion = this.assertion.signer.sign({ ...this.assertion.claims, aud: this.tokenUrl });
+      }
+      let http = this.httpOptions;
+      if (dpop) {
+        const proof = dpop.proof({ method: 'POST', url: this.tokenUrl });
+        http = { ...http, headers: { ...http.headers, DPoP: proof } };
+      }
+      try {
+        answer = await request(auth, http);
+        break;
+      } catch (err) {
+        if (dpop && attempt === 1 && this.nonceAsked(err, dpop)) continue;
+        throw this.translate(err);
+      }
     }
     const set = tokenSetFrom(answer.token, this.o.settings.expiresIn, previousRefresh);
     if (!set)
       throw new RestError('TOKEN_ERROR', `the token endpoint ${this.tokenUrl} answered without an access_token`);
     return set;
+  }
+
+  /** RFC 9449 8: the token endpoint wants a nonce; answers whether it gave a new one. */
+  private nonceAsked(err: unknown, dpop: DpopProver): boolean {
+    const data = (err as { data?: { isResponseError?: boolean; headers?: Record<string, unknown>; payload?: unknown } })
+      .data;
+    if (!data || !data.isResponseError) return false;
+    if (parsePayload(data.payload).error !== 'use_dpop_nonce') return false;
+    const nonce = data.headers?.['dpop-nonce'];
+    return typeof nonce === 'string' && dpop.rememberNonce(this.tokenUrl, nonce);
   }
 
   private translate(err: unknown): RestError {

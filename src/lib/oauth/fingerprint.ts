@@ -22,5 +22,12 @@ export function oauthFingerprint(s: DatasourceSettings): string {
     // Pasting new tokens by hand means: use these, not what an earlier refresh left behind.
     o.grantType === 'manual' ? digest(c.accessToken) + digest(c.refreshToken) : '',
   ];
+  // Added only when set, so the fingerprints of settings without them (and their stored tokens)
+  // stay as they were: a DPoP-bound token is no use without DPoP, and another signing identity
+  // is another client.
+  if (o.dpop) parts.push('dpop');
+  if (o.grantType === 'jwt_bearer') {
+    parts.push(o.assertionIssuer, o.assertionSubject, o.assertionAudience, digest(c.serviceAccountKey));
+  }
   return createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 32);
 }

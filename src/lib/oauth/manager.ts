@@ -170,6 +170,9 @@ export class TokenManager {
         return client.clientCredentials();
       case 'password':
         return client.password(c.username ?? '', c.password ?? '');
+      case 'jwt_bearer':
+        // No refresh token: a new assertion is the renewal.
+        return client.jwtBearer();
       case 'authorization_code':
         throw new RestError(
           'TOKEN_ERROR',

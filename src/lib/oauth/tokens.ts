@@ -5,6 +5,8 @@ export interface TokenSet {
   /** ms since the epoch; absent when neither the server nor the settings tell (pasted tokens). */
   expiresAt?: number;
   scope?: string;
+  /** `token_type` of the answer (`DPoP` for a DPoP-bound token); absent when it sent none. */
+  tokenType?: string;
 }
 
 /**
@@ -26,6 +28,7 @@ export function tokenSetFrom(
     refreshToken: refresh ?? previousRefresh,
     expiresAt: expiryOf(answer, fallbackSeconds, now),
     scope: typeof answer.scope === 'string' ? answer.scope : undefined,
+    ...(typeof answer.token_type === 'string' && answer.token_type ? { tokenType: answer.token_type } : {}),
   };
 }
 

@@ -30,6 +30,8 @@ function emptyFile(): VaultFile {
 export interface VaultOptions {
   /** Folder of the file; without one, tokens live in memory only. */
   dir?: string;
+  /** The file's name in `dir` [VAULT_FILE]; the DPoP keys have their own. */
+  fileName?: string;
   /**
    * The credential secret: a string encrypts, `false` means the user turned credential
    * encryption off (the file is then plain, like flows_cred.json), undefined keeps tokens in
@@ -50,7 +52,7 @@ export class TokenVault {
   constructor(private readonly options: VaultOptions) {}
 
   get file(): string | undefined {
-    return this.options.dir ? path.join(this.options.dir, VAULT_FILE) : undefined;
+    return this.options.dir ? path.join(this.options.dir, this.options.fileName ?? VAULT_FILE) : undefined;
   }
 
   /** Tokens stored for this node and settings fingerprint. */

@@ -6,6 +6,7 @@ import { prepareAdvanced } from './dialog/advanced';
 import { setEditing, t } from './dialog/common';
 import { createLists, saveLists } from './dialog/lists';
 import { prepareOAuth } from './dialog/oauth';
+import { clientPrivateKeyValid, prepareOAuthKeys, serviceAccountKeyValid } from './dialog/oauth-keys';
 import { prepareOpenApiImport, saveOpenApiIndex } from './dialog/openapi-import';
 import { prepareTestConnection } from './dialog/test-connection';
 import { prepareTls } from './dialog/tls';
@@ -77,6 +78,16 @@ RED.nodes.registerType('rest-datasource', {
     oauth2TokenHeaders: { value: D.oauth2TokenHeaders },
     oauth2ExpiresIn: { value: D.oauth2ExpiresIn, validate: wholeNumber('label.expiresIn') },
     oauth2ExpiredStatus: { value: D.oauth2ExpiredStatus },
+    awsRegion: { value: D.awsRegion, validate: requiredFor('awsRegion', 'label.awsRegion') },
+    awsService: { value: D.awsService, validate: requiredFor('awsService', 'label.awsService') },
+    oauth1SignatureMethod: { value: D.oauth1SignatureMethod },
+    oauth1Realm: { value: D.oauth1Realm },
+    oauth2ClientKeyId: { value: D.oauth2ClientKeyId },
+    oauth2ClientAssertionAlg: { value: D.oauth2ClientAssertionAlg },
+    oauth2AssertionIssuer: { value: D.oauth2AssertionIssuer },
+    oauth2AssertionSubject: { value: D.oauth2AssertionSubject },
+    oauth2AssertionAudience: { value: D.oauth2AssertionAudience },
+    oauth2Dpop: { value: D.oauth2Dpop },
     tlsVerify: { value: D.tlsVerify },
     tls: { value: D.tls, type: 'tls-config', required: false },
     proxy: { value: D.proxy, type: 'http proxy', required: false },
@@ -110,8 +121,22 @@ RED.nodes.registerType('rest-datasource', {
     key: { type: 'password' },
     passphrase: { type: 'password' },
     signatureKey: { type: 'password', validate: signatureKeyValid },
+    awsAccessKeyId: { type: 'text', validate: requiredFor('awsAccessKeyId', 'label.awsAccessKeyId') },
+    awsSecretAccessKey: { type: 'password', validate: requiredFor('awsSecretAccessKey', 'label.awsSecretAccessKey') },
+    awsSessionToken: { type: 'password' },
+    oauth1ConsumerKey: { type: 'text', validate: requiredFor('oauth1ConsumerKey', 'label.oauth1ConsumerKey') },
+    oauth1ConsumerSecret: {
+      type: 'password',
+      validate: requiredFor('oauth1ConsumerSecret', 'label.oauth1ConsumerSecret'),
+    },
+    oauth1Token: { type: 'password' },
+    oauth1TokenSecret: { type: 'password' },
+    oauth1PrivateKey: { type: 'password', validate: requiredFor('oauth1PrivateKey', 'label.oauth1PrivateKey') },
     secrets: { type: 'password' },
     secretEdits: { type: 'password' },
+    clientPrivateKey: { type: 'password', validate: clientPrivateKeyValid },
+    serviceAccountKey: { type: 'password', validate: serviceAccountKeyValid },
+    dpopKey: { type: 'password' },
   },
   paletteLabel: () => t('paletteLabel'),
   label: function () {
@@ -123,6 +148,7 @@ RED.nodes.registerType('rest-datasource', {
     // Also fills what Node-RED leaves out of a new node: defaults that are 0 or false.
     createLists(this, showMigrated(this, 'node-config-input-', migrateDatasource));
     prepareAuth();
+    prepareOAuthKeys();
     prepareTls();
     prepareAdvanced();
     prepareTestConnection(this);

@@ -29,7 +29,7 @@ export = function register(RED: NodeAPI): void {
       const settings = parseSettings(config, credentials);
       const shared = sharedOptions(RED, this.id, settings);
       this.datasource = new Datasource(settings, {
-        ...oauthOptions(RED, this.id, shared.sharing),
+        ...oauthOptions(RED, this.id, shared.sharing, shared.dpopKey),
         ...networkOptions(RED, settings),
         pacer: shared.pacer,
       });
@@ -45,7 +45,10 @@ export = function register(RED: NodeAPI): void {
     this.on('close', (removed: boolean, done: () => void) => {
       if (this.datasource) this.datasource.close();
       // A deleted datasource takes its stored OAuth tokens with it.
-      if (removed) oauthRuntime(RED).vault.remove(this.id);
+      if (removed) {
+        oauthRuntime(RED).vault.remove(this.id);
+        oauthRuntime(RED).dpopKeys.remove(this.id);
+      }
       done();
     });
   }

@@ -24,6 +24,8 @@ interface CurlImport {
     timeout?: number;
   };
   payload?: unknown;
+  /** a JSON-looking form body: what "Send as JSON" sets */
+  asJson?: { bodyType: string; payload: unknown };
   files: Array<{ flag: string; field?: string; path: string }>;
   ignored: Array<{ flag: string; value?: string; reason: string; code: string }>;
   credentialsFound: Notice[];
@@ -160,6 +162,7 @@ function report(node: RedNode, r: CurlImport, details: JQuery): void {
       (i) => `${i.flag}${i.value !== undefined ? ' ' + i.value : ''}: ${say({ code: i.code, text: i.reason })}`,
     ),
   );
+  offerJson(r, details);
   if (r.payload !== undefined) {
     const box = $('<div/>', { class: 'rq-import-section rq-import-payload' }).appendTo(details);
     $('<div/>', { class: 'rq-import-title' }).text(t('import.payload')).appendTo(box);
@@ -171,6 +174,24 @@ function report(node: RedNode, r: CurlImport, details: JQuery): void {
       box.find('#rq-curl-inject').prop('disabled', true);
     });
   }
+}
+
+/**
+ * `-d '{…}'` without a JSON Content-Type: curl sends a form, and so does the import; one click
+ * makes the body JSON and the payload (and so the Inject node it adds) the parsed object.
+ */
+function offerJson(r: CurlImport, details: JQuery): void {
+  const asJson = r.asJson;
+  if (!asJson) return;
+  const b = button(details, 'rq-curl-as-json', 'fa-code', t('import.sendAsJson'), () => {
+    setField('bodyType', asJson.bodyType);
+    r.payload = asJson.payload;
+    r.asJson = undefined;
+    details.find('.rq-import-payload pre').text(JSON.stringify(asJson.payload, null, 2));
+    b.prop('disabled', true);
+    showResult($('#rq-curl-as-json-result'), 'ok', t('import.sentAsJson'));
+  });
+  $('<span/>', { id: 'rq-curl-as-json-result', class: 'rds-result', role: 'status' }).insertAfter(b);
 }
 
 export function prepareCurlImport(node: RedNode): void {

@@ -84,7 +84,7 @@ export async function storeCredentials(ds: RedNode, p: DatasourceProposal): Prom
   const { credentials, ...settings } = p;
   const { secrets, ...plain } = credentials;
   if (p.authType !== 'none') {
-    for (const k of ['authType', 'apiKeyName', 'apiKeyIn', 'apiKeyPrefix']) {
+    for (const k of ['authType', 'apiKeyName', 'apiKeyIn', 'apiKeyPrefix', 'awsRegion', 'awsService']) {
       if (settings[k] !== undefined) ds[k] = settings[k];
     }
   }
