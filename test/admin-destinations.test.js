@@ -179,6 +179,109 @@ describe('admin routes: stored secrets and tokens stay with the deployed destina
   });
 });
 
+describe('admin routes: a changed TLS configuration, CA or token URL withholds stored secrets', function () {
+  let c;
+  let api;
+  let evil;
+  const password = secret('tls-change-password');
+  useRuntime();
+  before(function () {
+    c = certs();
+  });
+  beforeEach(async function () {
+    // The deployed address presents a certificate of the test CA.
+    api = await startHttpsServer(undefined, c.server);
+    evil = await startServer((req, res) => {
+      res.statusCode = 400;
+      res.setHeader('Content-Type', 'application/json');
+      res.end('{"error":"invalid_grant"}');
+    });
+  });
+  afterEach(async function () {
+    await helper.unload();
+    await api.close();
+    await evil.close();
+  });
+
+  const test = (body) => helper.request().post('/rest-datasource/ds/test').send(body).expect(200);
+  const basic = b64(`owner:${password}`);
+
+  it('another tls-config node: the stored password is not sent, even to the deployed address', async function () {
+    await loadQuery({
+      ds: { baseUrl: api.url, authType: 'basic', tls: 'tA' },
+      credentials: { username: 'owner', password },
+      nodes: [coreNode('network/05-tls.js')],
+      extra: [
+        { id: 'tA', type: 'tls-config', name: 'deployed', cert: '', key: '', ca: '', verifyservercert: true },
+        { id: 'tB', type: 'tls-config', name: 'other', cert: '', key: '', ca: '', verifyservercert: true },
+      ],
+      extraCredentials: { tA: { cadata: c.ca.pem }, tB: { cadata: c.ca.pem } },
+    });
+    const res = await test({ tls: 'tB', username: 'owner', password: '__PWRD__' });
+    assert.ok(res.body.statusCode === 200 || res.body.ok === false, res.body.message);
+    assertNone(received(api), { basic, password }, 'the test with another tls-config node');
+    // Unchanged, the stored password is used (not vacuous).
+    await test({ tls: 'tA', username: 'owner', password: '__PWRD__' });
+    assert.strictEqual(api.requests[api.requests.length - 1].headers.authorization, 'Basic ' + basic);
+  });
+
+  it('another CA: the stored token is not sent to a server only the new CA trusts', async function () {
+    const token = secret('ca-change-token');
+    const impostor = await startHttpsServer(undefined, c.otherServer);
+    try {
+      await loadQuery({ ds: { baseUrl: impostor.url, authType: 'bearer' }, credentials: { token, ca: c.ca.pem } });
+      const res = await test({ ca: c.otherCa.pem, token: '__PWRD__' });
+      assert.strictEqual(res.body.ok, false);
+      assert.match(res.body.message, /token: is required/);
+      assertNone(received(impostor), { token }, 'a server only the changed CA trusts');
+      // The same CA as deployed keeps the token (the TLS check then fails: not vacuous).
+      const same = await test({ ca: c.ca.pem, token: '__PWRD__' });
+      assert.match(same.body.message, /TLS_ERROR/);
+    } finally {
+      await impostor.close();
+    }
+  });
+
+  it('another token URL: the stored refresh token is not presented there', async function () {
+    const refreshToken = secret('stored-refresh-token');
+    const tokenServer = await startServer((req, res) => {
+      res.statusCode = 400;
+      res.setHeader('Content-Type', 'application/json');
+      res.end('{"error":"invalid_grant"}');
+    });
+    // The API refuses the stored access token, so the test tries a refresh.
+    const refusing = await startServer((req, res) => {
+      res.statusCode = 401;
+      res.end();
+    });
+    try {
+      await loadQuery({
+        ds: {
+          baseUrl: refusing.url,
+          authType: 'oauth2',
+          oauth2GrantType: 'manual',
+          oauth2TokenUrl: tokenServer.url + '/token',
+        },
+        credentials: { clientId: 'app', clientSecret: 'app-secret-x', accessToken: 'at-stale', refreshToken },
+      });
+      const unchanged = {
+        clientId: 'app',
+        clientSecret: '__PWRD__',
+        accessToken: '__PWRD__',
+        refreshToken: '__PWRD__',
+      };
+      await test({ ...unchanged, oauth2TokenUrl: evil.url + '/token' });
+      assertNone(received(evil), { refreshToken }, 'the changed token URL');
+      // With the token URL unchanged the stored refresh token goes to it (not vacuous).
+      await test(unchanged);
+      assert.ok(received(tokenServer).includes(refreshToken), 'the deployed token URL got no refresh request');
+    } finally {
+      await tokenServer.close();
+      await refusing.close();
+    }
+  });
+});
+
 describe('import: a description fetched with a datasource gets no stored token elsewhere', function () {
   let as;
   let evil;

@@ -16,7 +16,8 @@ describe('errors reach a Catch node with a stable code', function () {
   async function expectError(ctx, msg, code) {
     const seen = collect(ctx);
     const result = await ctx.run(msg);
-    await new Promise((r) => setTimeout(r, 30));
+    // A second output or error would come from the same turn of work: let pending callbacks run.
+    await new Promise((r) => setImmediate(r));
     assert.ok(result.error, `expected an error, got output ${JSON.stringify(result.msg && result.msg.payload)}`);
     assert.strictEqual(result.error.error.code, code, result.error.error.message);
     assert.strictEqual(seen.outputs.length, 0);

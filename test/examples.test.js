@@ -10,7 +10,7 @@ const os = require('os');
 const path = require('path');
 const runner = require('../scripts/lib/node-red-runner');
 const { DebugSidebar } = require('./lib/debug-sidebar');
-const { runExample, missingFeature } = require('./lib/example-runs');
+const { runExample } = require('./lib/example-runs');
 const { startRedis } = require('./lib/redis');
 
 const RUNTIME = process.env.NODE_RED_RUNTIME || 'node-red';
@@ -125,13 +125,6 @@ describe(`examples in a real Node-RED (${RUNTIME})`, function () {
     const name = file.replace(/\.json$/, '');
     it(`${name}: pressing its inject buttons shows the expected output in the Debug sidebar`, async function () {
       const example = examples.find((e) => e.file === file);
-      const missing = missingFeature(sidebar, example);
-      if (missing) {
-        // The oauth and tls features are built on other branches; pending until they merge.
-        // (mocha's skip() takes no reason, so the reason goes into the title.)
-        this.test.title += ` - PENDING, this build lacks a feature: ${missing.value}`;
-        this.skip();
-      }
       await runExample({ url: nr.url, sidebar, example });
     });
   }

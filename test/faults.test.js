@@ -2,6 +2,7 @@
 const assert = require('assert');
 const zlib = require('zlib');
 const { helper, loadQuery, collect, useRuntime } = require('./lib/nr');
+const { until } = require('./lib/wait');
 const { startServer } = require('./lib/server');
 
 /** A handler that redirects every request. */
@@ -341,7 +342,7 @@ describe('resilience against faulty servers', function () {
     const ctx = await loadQuery({ ds: { baseUrl: api.url, concurrency: 1 } });
     const seen = collect(ctx);
     for (let i = 0; i < 5; i++) ctx.q.receive({ i });
-    await new Promise((r) => setTimeout(r, 100));
+    await until(() => api.requests.length >= 1, 'the first request');
     assert.strictEqual(api.requests.length, 1);
     const q = ctx.q;
     const errors = [];
@@ -351,7 +352,7 @@ describe('resilience against faulty servers', function () {
       return original.call(this, err, msg);
     };
     await helper.unload();
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => errors.length >= 5, 'an error for each of the five msgs');
     assert.strictEqual(seen.outputs.length, 0);
     assert.strictEqual(errors.length, 5);
     assert.ok(

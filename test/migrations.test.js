@@ -9,7 +9,7 @@ const os = require('os');
 const path = require('path');
 const runner = require('../scripts/lib/node-red-runner');
 const { DebugSidebar } = require('./lib/debug-sidebar');
-const { runExample, missingFeature } = require('./lib/example-runs');
+const { runExample } = require('./lib/example-runs');
 const {
   migrateDatasource,
   DATASOURCE_DEFAULTS,
@@ -107,11 +107,6 @@ describe(`flows saved by 0.1.0 deploy and run (${RUNTIME})`, function () {
     const name = file.replace(/\.json$/, '');
     it(`${name} (0.1.0) works as it did`, async function () {
       const example = flows.find((e) => e.file === file);
-      const missing = missingFeature(sidebar, example);
-      if (missing) {
-        this.test.title += ` - PENDING, this build lacks a feature: ${missing.value}`;
-        this.skip();
-      }
       await runExample({ url: nr.url, sidebar, example });
     });
   }

@@ -93,6 +93,31 @@ describe('admin routes under adminAuth (real runtime)', function () {
     assert.strictEqual(JSON.parse(res.text).ok, false, 'nothing listens there');
   });
 
+  it('Test connection needs an editor token with write permission: none and read-only get 401, nothing is sent', async function () {
+    const { startServer } = require('./lib/server');
+    const api = await startServer();
+    try {
+      const json = { 'Content-Type': 'application/json' };
+      const body = { baseUrl: api.url, path: 'probe' };
+      const route = '/rest-datasource/not-deployed/test';
+      let res = await request(base, 'POST', route, { headers: json, body });
+      assert.strictEqual(res.status, 401, res.text);
+      res = await request(base, 'POST', route, {
+        headers: { ...json, ...(await login('viewer', 'viewer-pw', 'read')) },
+        body,
+      });
+      // Node-RED answers 401 for a token without the permission, too
+      assert.ok([401, 403].includes(res.status), `${res.status} ${res.text}`);
+      assert.strictEqual(api.requests.length, 0, 'a request went out without write permission');
+      res = await request(base, 'POST', route, { headers: { ...json, ...(await login('admin', 'admin-pw')) }, body });
+      assert.strictEqual(res.status, 200, res.text);
+      assert.strictEqual(JSON.parse(res.text).ok, true, res.text);
+      assert.strictEqual(api.requests.length, 1);
+    } finally {
+      await api.close();
+    }
+  });
+
   it('start and status refuse requests without a valid editor token; the callback is public', async function () {
     const redirectUri = base + '/rest-datasource/oauth/callback';
     as = await startOAuthServer({

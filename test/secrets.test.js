@@ -2,6 +2,7 @@
 const assert = require('assert');
 const net = require('net');
 const { helper, NODES, collect, deploy: deployFlow, loadQuery, useRuntime } = require('./lib/nr');
+const { until } = require('./lib/wait');
 const http = require('http');
 const { setProxyEnv } = require('./lib/proxy');
 const { startOAuthServer } = require('./lib/oauth-server');
@@ -98,7 +99,7 @@ describe('secrets stay secret', function () {
     q.receive({ route: 'ok', payload: { a: 1 } });
     q.receive({ route: 'fail', payload: { a: 2 } });
     q.receive({ url: other.url + '/steal' });
-    await new Promise((r) => setTimeout(r, 300));
+    await until(() => seen.outputs.length + seen.errors.length >= 3, 'the three msgs to end');
 
     // The API received them (so the assertions below are not vacuous).
     const first = api.requests[0];

@@ -38,6 +38,12 @@ export interface EditorSettings {
   destinationChanged: boolean;
   /** Names of the stored credentials withheld (set in the store, not given again by the dialog). */
   withheld: string[];
+  /**
+   * Whether stored client-certificate material (the datasource's cert, key and passphrase, or
+   * its tls-config node's) may be presented: only for a deployed node whose base URL origin,
+   * TLS settings, proxy and token URL the dialog left as they are.
+   */
+  clientCertificate: boolean;
 }
 
 const NOTHING_CHANGED: DestinationChanges = { network: false, tokenUrl: false, authUrl: false };
@@ -52,6 +58,8 @@ const TOKEN_URL_SECRETS = [
   'serviceAccountKey',
   'dpopKey',
 ];
+/** A client certificate and its key are stored secrets like a password (docs/security.md). */
+const CLIENT_CERTIFICATE = ['cert', 'key', 'passphrase'];
 const AUTH_URL_SECRETS = ['clientSecret'];
 
 /**
@@ -70,12 +78,20 @@ export function editorSettings(RED: NodeAPI, id: string, body: unknown): EditorS
   const credentials: Record<string, unknown> = changed.network ? {} : { ...stored };
   if (changed.tokenUrl) for (const name of TOKEN_URL_SECRETS) delete credentials[name];
   if (changed.authUrl) for (const name of AUTH_URL_SECRETS) delete credentials[name];
+  const clientCertificate = Boolean(deployed) && !changed.network && !changed.tokenUrl;
+  if (!clientCertificate) for (const name of CLIENT_CERTIFICATE) delete credentials[name];
   for (const [key, value] of Object.entries(input)) {
     if ((CREDENTIAL_NAMES as readonly string[]).includes(key)) {
       if (value !== UNCHANGED && value !== undefined) credentials[key] = value;
     } else {
       config[key] = value;
     }
+  }
+  // The certificate is a text credential, so the dialog sends the stored one back as typed; its
+  // key (a password) arrives as "unchanged". Without the key the echoed certificate goes too.
+  if (!clientCertificate && credentials.cert && !credentials.key) {
+    delete credentials.cert;
+    delete credentials.passphrase;
   }
   const destinationChanged = changed.network || changed.tokenUrl || changed.authUrl;
   const given = (v: unknown) => v !== undefined && v !== null && v !== '';
@@ -85,7 +101,7 @@ export function editorSettings(RED: NodeAPI, id: string, body: unknown): EditorS
         (k) => given(stored[k]) && !given(credentials[k]) && (!(k in input) || input[k] === UNCHANGED),
       )
     : [];
-  return { config, credentials, changed, destinationChanged, withheld };
+  return { config, credentials, changed, destinationChanged, withheld, clientCertificate };
 }
 
 function destinationChanges(

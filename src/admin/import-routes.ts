@@ -15,6 +15,7 @@ import { editorSettings } from './editor-settings';
 import { specFetcher } from './spec-fetch';
 import type { SpecFetcher } from './spec-fetch';
 import type { RawConfig } from '../lib/settings';
+import { acceptOnly, jsonOnly } from './json-only';
 
 type Body = Record<string, unknown>;
 
@@ -22,7 +23,15 @@ type Body = Record<string, unknown>;
 function datasourceOf(
   RED: NodeAPI,
   value: unknown,
-): { id?: string; config: RawConfig; credentials: Record<string, unknown>; destinationChanged: boolean } | undefined {
+):
+  | {
+      id?: string;
+      config: RawConfig;
+      credentials: Record<string, unknown>;
+      destinationChanged: boolean;
+      clientCertificate: boolean;
+    }
+  | undefined {
   if (typeof value === 'string' && value) return { id: value, ...editorSettings(RED, value, {}) };
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     const { id, ...values } = value as Body;
@@ -82,10 +91,22 @@ function specUrl(value: unknown): URL {
   return url;
 }
 
+/**
+ * The OpenAPI route also takes a description as its raw body (larger than the admin API's JSON
+ * limit), under the description's registered media types: never a simple content type.
+ */
+export const OPENAPI_MEDIA_TYPES = [
+  'application/vnd.oai.openapi',
+  'application/vnd.oai.openapi+json',
+  'application/yaml',
+  'application/x-yaml',
+];
+const openApiBody = acceptOnly('application/json', ...OPENAPI_MEDIA_TYPES);
+
 export function registerImportRoutes(RED: NodeAPI): void {
   const write = RED.auth.needsPermission('rest-datasource.write');
 
-  RED.httpAdmin.post('/rest-datasource/import/curl', write, (req: Request, res: Response) => {
+  RED.httpAdmin.post('/rest-datasource/import/curl', write, jsonOnly, (req: Request, res: Response) => {
     try {
       const body = (req.body ?? {}) as Body;
       if (typeof body.command !== 'string') throw new CurlImportError('command: paste a curl command as text');
@@ -98,7 +119,7 @@ export function registerImportRoutes(RED: NodeAPI): void {
     }
   });
 
-  RED.httpAdmin.post('/rest-datasource/import/openapi', write, async (req: Request, res: Response) => {
+  RED.httpAdmin.post('/rest-datasource/import/openapi', write, openApiBody, async (req: Request, res: Response) => {
     let fetcher: SpecFetcher | undefined;
     try {
       const raw = await rawText(req);

@@ -18,6 +18,7 @@ import { dpopKeyOf, oauthRuntime } from '../runtime/oauth-runtime';
 import type { PendingContext } from '../runtime/oauth-runtime';
 import { networkOptions } from '../runtime/network-config';
 import { shareTokens } from '../runtime/shared-store';
+import { jsonOnly } from './json-only';
 
 export const CALLBACK_PATH = '/rest-datasource/oauth/callback';
 
@@ -95,9 +96,9 @@ export function registerOAuthRoutes(RED: NodeAPI): void {
   const read = RED.auth.needsPermission('rest-datasource.read');
   const rt = oauthRuntime(RED);
 
-  RED.httpAdmin.post('/rest-datasource/:id/oauth/start', write, (req: Request, res: Response) => {
+  RED.httpAdmin.post('/rest-datasource/:id/oauth/start', write, jsonOnly, (req: Request, res: Response) => {
     const nodeId = String(req.params.id);
-    const { config, credentials } = editorSettings(RED, nodeId, req.body);
+    const { config, credentials, clientCertificate } = editorSettings(RED, nodeId, req.body);
     const fail = (status: number, message: string) =>
       res.status(status).json({ error: redactorFor(credentials).redact(message) });
     const redirectUri = validRedirectUri((req.body as Record<string, unknown> | undefined)?.redirectUri);
@@ -111,10 +112,13 @@ export function registerOAuthRoutes(RED: NodeAPI): void {
         return fail(400, 'oauth2GrantType: Authorize is only for the authorization_code grant');
       }
       // A throwaway datasource: it validates the settings exactly as a deploy would.
-      ds = new Datasource(settings, { oauth2: (s, c) => createOAuthScheme(s, c), ...networkOptions(RED, settings) });
+      ds = new Datasource(settings, {
+        oauth2: (s, c) => createOAuthScheme(s, c),
+        ...networkOptions(RED, settings, { clientCertificate }),
+      });
       if (!isOAuthScheme(ds.auth)) return fail(500, 'OAuth 2.0 is not set up');
       const pkce = settings.oauth2.pkce ? createPkce() : undefined;
-      const context: PendingContext = { config: { ...config, authType: 'oauth2' }, credentials };
+      const context: PendingContext = { config: { ...config, authType: 'oauth2' }, credentials, clientCertificate };
       const state = rt.states.create({ nodeId, verifier: pkce?.verifier, redirectUri, context });
       res.set('Cache-Control', 'no-store');
       return res.json({ authorizeUrl: ds.auth.client.authorizeUrl(redirectUri, state, pkce?.challenge) });
@@ -168,7 +172,7 @@ export function registerOAuthRoutes(RED: NodeAPI): void {
       const dpopKey = dpopKeyOf(RED, nodeId);
       ds = new Datasource(settings, {
         oauth2: (s, c) => createOAuthScheme(s, c, { dpopKey }),
-        ...networkOptions(RED, settings),
+        ...networkOptions(RED, settings, { clientCertificate: context.clientCertificate !== false }),
       });
     } catch (err) {
       return failed(400, err instanceof RestError ? err.toString() : String(err));

@@ -16,7 +16,7 @@ import { RedisStore } from '../lib/shared/redis-store';
 import { DEFAULT_KEY_PREFIX } from '../lib/shared/store';
 import type { RestSharedStoreNode, StoreDestination } from '../runtime/shared-store';
 import { storeDestination, storeTlsOptions } from '../runtime/shared-store';
-import { refuseUnlessJson } from './json-only';
+import { jsonOnly } from './json-only';
 
 /** Node-RED's editor sends this for an unchanged password credential. */
 const UNCHANGED = '__PWRD__';
@@ -44,8 +44,7 @@ function sameDestination(deployed: StoreDestination | undefined, body: Record<st
 export function registerSharedStoreRoute(RED: NodeAPI): void {
   const write = RED.auth.needsPermission('rest-datasource.write');
 
-  RED.httpAdmin.post('/rest-shared-store/:id/test', write, (req: Request, res: Response) => {
-    if (refuseUnlessJson(req, res)) return;
+  RED.httpAdmin.post('/rest-shared-store/:id/test', write, jsonOnly, (req: Request, res: Response) => {
     const id = String(req.params.id);
     const found = lookup(RED, id);
     if (found.other) {

@@ -64,7 +64,14 @@ export function specFetcher(
   RED: NodeAPI,
   url: URL,
   datasource:
-    { id?: string; config: RawConfig; credentials: Record<string, unknown>; destinationChanged?: boolean } | undefined,
+    | {
+        id?: string;
+        config: RawConfig;
+        credentials: Record<string, unknown>;
+        destinationChanged?: boolean;
+        clientCertificate?: boolean;
+      }
+    | undefined,
 ): SpecFetcher {
   const sameOrigin = !!datasource && originOf(datasource.config.baseUrl) === url.origin;
   const config: RawConfig = {};
@@ -90,7 +97,8 @@ export function specFetcher(
   const ds = new Datasource(settings, {
     // Stored tokens only for the deployed destinations (see editorSettings).
     ...(sameOrigin ? oauthOptions(RED, datasource?.destinationChanged ? undefined : datasource?.id) : {}),
-    ...networkOptions(RED, settings),
+    // A client certificate is presented to the datasource's own origin only (docs/security.md).
+    ...networkOptions(RED, settings, { clientCertificate: sameOrigin && datasource?.clientCertificate === true }),
   });
   redactTokens(ds);
   const deadline = Date.now() + IMPORT_DEADLINE_MS;

@@ -14,6 +14,7 @@ import { networkOptions } from '../runtime/network-config';
 import { oauthOptions, redactTokens } from '../runtime/oauth-runtime';
 import { ownPort, withOwnPortHint } from '../runtime/own-port-hint';
 import { editorSettings } from './editor-settings';
+import { jsonOnly } from './json-only';
 
 /** How much of an API's answer Test connection shows, and of an error. */
 const ANSWER_CHARS = 240;
@@ -22,8 +23,8 @@ const ERROR_CHARS = 1000;
 export function registerTestRoute(RED: NodeAPI): void {
   const write = RED.auth.needsPermission('rest-datasource.write');
 
-  RED.httpAdmin.post('/rest-datasource/:id/test', write, (req: Request, res: Response) => {
-    const { config, credentials, destinationChanged, changed, withheld } = editorSettings(
+  RED.httpAdmin.post('/rest-datasource/:id/test', write, jsonOnly, (req: Request, res: Response) => {
+    const { config, credentials, destinationChanged, changed, withheld, clientCertificate } = editorSettings(
       RED,
       String(req.params.id),
       req.body,
@@ -58,7 +59,7 @@ export function registerTestRoute(RED: NodeAPI): void {
       // Stored tokens belong to the deployed destinations: with another base URL, token URL,
       // proxy or TLS trust the test gets its own token (and keeps it to itself).
       const oauth = oauthOptions(RED, destinationChanged ? undefined : String(req.params.id));
-      ds = new Datasource(settings, { ...oauth, ...networkOptions(RED, settings) });
+      ds = new Datasource(settings, { ...oauth, ...networkOptions(RED, settings, { clientCertificate }) });
       redactTokens(ds);
     } catch (err) {
       failed(err);

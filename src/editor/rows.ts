@@ -104,20 +104,26 @@ export function readNameValues(container: JQuery): NameValue[] {
   });
 }
 
-/** The words of a secret row's checkbox. */
+/** The words of a secret row's checkbox, and the placeholder of a stored value. */
 export interface SecretWords {
   secret: string;
   secretHelp: string;
+  unchanged: string;
 }
 
-/** Rows with a "secret" checkbox; secret values are shown from `secrets` (masked). */
+/**
+ * Rows with a "secret" checkbox. A stored secret value never comes back to the editor (it is a
+ * password credential): with `stored`, a secret row shows an empty field whose placeholder says
+ * the value is unchanged; typing replaces it.
+ */
 export function secretList(
   container: JQuery,
   list: string,
   t: Translate,
   words: SecretWords,
   rows: unknown,
-  secrets: SecretValues,
+  stored: boolean,
+  typed: SecretValues,
 ): void {
   createList<SecretRow>(
     container,
@@ -139,21 +145,35 @@ export function secretList(
       $('<span/>').text(` ${words.secret}`).appendTo(label);
       row.find('.rds-row-name').val(data.name || '');
       secret.prop('checked', !!data.secret);
-      value.val(data.secret ? secrets[secretKey(list, data.name || '')] || '' : data.value || '');
+      const typedValue = data.secret ? typed[secretKey(list, data.name || '')] : undefined;
+      if (typedValue !== undefined) {
+        // Typed earlier in this editor session (not deployed yet): the editor still holds it.
+        value.val(typedValue);
+      } else if (data.secret && stored) {
+        // The key the stored value is under: the row keeps it while its name stays the same.
+        row.attr('data-stored-key', secretKey(list, data.name || ''));
+        value.attr('placeholder', words.unchanged).val('');
+      } else {
+        value.val(data.secret ? '' : data.value || '');
+      }
       secret.on('change', () => value.attr('type', secret.prop('checked') ? 'password' : 'text'));
     },
     rows,
   );
 }
 
-/** The rows of a secret list; secret values go to `secrets` and leave '' in the row. */
-export function readSecretRows(container: JQuery, list: string, secrets: SecretValues): SecretRow[] {
+/**
+ * The rows of a secret list; the secret values typed in go to `edits` and leave '' in the row.
+ * A stored row left empty under its stored name is unchanged: it adds nothing to `edits`.
+ */
+export function readSecretRows(container: JQuery, list: string, edits: SecretValues): SecretRow[] {
   return readList<SecretRow>(container, (row) => {
     const name = textOf(row.find('.rds-row-name')).trim();
     if (!name) return undefined;
     const value = textOf(row.find('.rds-row-value'));
     if (!row.find('.rds-row-secret').prop('checked')) return { name, value };
-    secrets[secretKey(list, name)] = value;
+    const key = secretKey(list, name);
+    if (!(value === '' && row.attr('data-stored-key') === key)) edits[key] = value;
     return { name, value: '', secret: true };
   });
 }

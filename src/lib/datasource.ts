@@ -124,6 +124,25 @@ export function createAuth(s: DatasourceSettings, client: HttpClient, options: D
   }
 }
 
+/**
+ * A redirect hop to another origin is made without the client certificate; when that server
+ * asks for one, the hop is refused (ORIGIN_REFUSED) rather than reported as a TLS fault of the
+ * datasource's own settings.
+ */
+function certificateRefused(err: unknown, origin: string): unknown {
+  if (
+    err instanceof RestError &&
+    err.code === 'TLS_ERROR' &&
+    /CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE/.test(err.message)
+  ) {
+    return new RestError(
+      'ORIGIN_REFUSED',
+      `a redirect to ${origin} asks for a client certificate; the datasource presents its certificate to its own origin only, so the request was not made there`,
+    );
+  }
+  return err;
+}
+
 export class Datasource {
   readonly base: URL;
   readonly defaults: DatasourceDefaults;
@@ -143,6 +162,8 @@ export class Datasource {
   private closed = false;
   /** False when server certificates are not verified (the datasource or its tls-config says so). */
   readonly tlsVerify: boolean;
+  /** Whether the datasource has a client certificate (presented to its own origin only). */
+  private readonly clientCertificate: boolean;
 
   constructor(
     readonly settings: DatasourceSettings,
@@ -161,6 +182,7 @@ export class Datasource {
     this.redactor.add(tlsInput.key, tlsInput.passphrase);
     const tls = buildTlsOptions(tlsInput);
     this.tlsVerify = tls.rejectUnauthorized;
+    this.clientCertificate = Boolean(tls.withoutClientCertificate);
     // Read once per deploy: the agents (and their keep-alive sockets) live as long as the datasource.
     const proxy = options.proxy ?? proxyRoutesFromEnv(process.env);
     if (proxy) this.redactor.add(...proxy.secrets);
@@ -169,6 +191,7 @@ export class Datasource {
       maxResponseBytes: settings.maxResponseBytes,
       maxRequestBytes: settings.maxRequestBytes,
       agents: options.agents ?? (proxy ? createProxyAgents(proxy, tls, settings.timeout) : undefined),
+      ownOrigin: this.base.origin,
     });
     this.auth = createAuth(settings, this.client, options);
     if (defaultsUseToken(this.defaults) && !this.auth.currentToken) {
@@ -425,7 +448,11 @@ export class Datasource {
         let filled = false;
         if (onOrigin && (this.cookieJar || this.signer || this.auth.sign || hasSlotIn(req)))
           ({ wire, filled } = await this.onOriginWire(req));
-        let res = await this.client.exchange(wire, ac.signal);
+        let res = await (onOrigin || !this.clientCertificate
+          ? this.client.exchange(wire, ac.signal)
+          : this.client.exchange(wire, ac.signal).catch((e: unknown) => {
+              throw certificateRefused(e, req.origin);
+            }));
         // The URL a flow sees shows the placeholder, never the token.
         if (filled) res = { ...res, url: showTokenSlots(wireUrl(req)) };
         if (onOrigin && this.cookieJar) this.cookieJar.store(wire.origin + wire.pathname, res.headers['set-cookie']);

@@ -59,6 +59,8 @@ export interface DatasourceCredentials {
   dpopKey?: string;
   /** JSON object `{"<list>:<name>": value}` holding the values of secret rows. */
   secrets?: string;
+  /** The same for the rows the dialog changed since `secrets` was saved; these win. */
+  secretEdits?: string;
 }
 
 export const CREDENTIAL_NAMES: ReadonlyArray<keyof DatasourceCredentials> = [
@@ -76,6 +78,7 @@ export const CREDENTIAL_NAMES: ReadonlyArray<keyof DatasourceCredentials> = [
   'passphrase',
   'signatureKey',
   'secrets',
+  'secretEdits',
   'awsAccessKeyId',
   'awsSecretAccessKey',
   'awsSessionToken',
@@ -270,6 +273,17 @@ function parseSecretsCredential(text: string | undefined): Record<string, string
   throw configError('secrets', 'the stored secret values are not valid; re-enter the secret rows');
 }
 
+/**
+ * The secret row values: the saved `secrets` with the dialog's later edits over them. The
+ * editor never receives either (password credentials): it sends the values it changed in
+ * `secretEdits`, and the stored ones stay where they are.
+ */
+export function effectiveSecrets(secrets: string | undefined, edits: string | undefined): Record<string, string> {
+  const out = parseSecretsCredential(secrets);
+  for (const [key, value] of Object.entries(parseSecretsCredential(edits))) setOwn(out, key, value);
+  return out;
+}
+
 /** Rows of one list with secret values filled in from the credential store. */
 function listWithSecrets(
   raw: RawConfig,
@@ -318,7 +332,7 @@ function credentialsOf(raw: Record<string, unknown> | undefined): DatasourceCred
 
 export function parseSettings(raw: RawConfig, rawCredentials?: Record<string, unknown>): DatasourceSettings {
   const credentials = credentialsOf(rawCredentials);
-  const secrets = parseSecretsCredential(credentials.secrets);
+  const secrets = effectiveSecrets(credentials.secrets, credentials.secretEdits);
   const secretValues: string[] = [];
   const secretHeaderNames: string[] = [];
   const secretParamNames: string[] = [];
@@ -527,12 +541,13 @@ export function secretsOf(s: DatasourceSettings): string[] {
  */
 export function secretCredentialValues(raw: Record<string, unknown>): string[] {
   const values = SECRET_CREDENTIAL_NAMES.map((name) => raw[name]);
-  if (typeof raw.secrets === 'string') {
+  for (const blob of [raw.secrets, raw.secretEdits]) {
+    if (typeof blob !== 'string') continue;
     try {
-      const rows: unknown = JSON.parse(raw.secrets);
+      const rows: unknown = JSON.parse(blob);
       if (rows && typeof rows === 'object') values.push(...Object.values(rows as Record<string, unknown>));
     } catch {
-      values.push(raw.secrets);
+      values.push(blob);
     }
   }
   const text = (v: unknown): v is string => typeof v === 'string' && v !== '';

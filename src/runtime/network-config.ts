@@ -29,7 +29,7 @@ function pemText(value: unknown): string | undefined {
   return undefined;
 }
 
-function tlsFromNode(RED: NodeAPI, settings: DatasourceSettings): TlsInput {
+function tlsFromNode(RED: NodeAPI, settings: DatasourceSettings, clientCertificate: boolean): TlsInput {
   const node = RED.nodes.getNode(settings.tlsConfigId) as TlsConfigNode | null;
   if (!node || node.type !== 'tls-config' || typeof node.addTLSOptions !== 'function') {
     throw configError('tls', 'the selected TLS configuration node is missing; pick another or clear the field');
@@ -41,9 +41,13 @@ function tlsFromNode(RED: NodeAPI, settings: DatasourceSettings): TlsInput {
     // Either the datasource or the tls-config node can turn verification off.
     verify: settings.tlsVerify && node.verifyservercert !== false && node.verifyservercert !== 'false',
     ca: pemText(opts.ca),
-    cert: pemText(opts.cert),
-    key: pemText(opts.key),
-    passphrase: typeof opts.passphrase === 'string' && opts.passphrase ? opts.passphrase : undefined,
+    ...(clientCertificate
+      ? {
+          cert: pemText(opts.cert),
+          key: pemText(opts.key),
+          passphrase: typeof opts.passphrase === 'string' && opts.passphrase ? opts.passphrase : undefined,
+        }
+      : {}),
     source: label,
   };
 }
@@ -62,10 +66,19 @@ function proxyFromNode(RED: NodeAPI, id: string): NonNullable<DatasourceOptions[
   });
 }
 
-/** The TLS and proxy options of a datasource whose settings name Node-RED config nodes. */
-export function networkOptions(RED: NodeAPI, settings: DatasourceSettings): Pick<DatasourceOptions, 'tls' | 'proxy'> {
+/**
+ * The TLS and proxy options of a datasource whose settings name Node-RED config nodes.
+ * `clientCertificate: false` (an admin route whose destination is not the deployed node's)
+ * keeps the tls-config node's trust and leaves out its client certificate and key: they are
+ * stored secrets, presented to the deployed destinations only.
+ */
+export function networkOptions(
+  RED: NodeAPI,
+  settings: DatasourceSettings,
+  { clientCertificate = true }: { clientCertificate?: boolean } = {},
+): Pick<DatasourceOptions, 'tls' | 'proxy'> {
   const out: Pick<DatasourceOptions, 'tls' | 'proxy'> = {};
-  if (settings.tlsConfigId) out.tls = tlsFromNode(RED, settings);
+  if (settings.tlsConfigId) out.tls = tlsFromNode(RED, settings, clientCertificate);
   if (settings.proxyConfigId) out.proxy = proxyFromNode(RED, settings.proxyConfigId);
   return out;
 }

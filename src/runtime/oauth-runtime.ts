@@ -15,6 +15,8 @@ import type { DpopKeyPersistence, DpopKeySharing } from '../lib/oauth/dpop-key';
 export interface PendingContext {
   config: RawConfig;
   credentials: Record<string, unknown>;
+  /** Whether the stored client certificate may be presented (editor-settings.ts). */
+  clientCertificate?: boolean;
 }
 
 export interface OAuthRuntime {

@@ -43,6 +43,10 @@ export const DATASOURCE_CREDENTIALS = {
   clientPrivateKey: { type: 'password' },
   serviceAccountKey: { type: 'password' },
   dpopKey: { type: 'password' },
-  // JSON of the secret rows' values; text so the editor can show the rows (masked) again.
-  secrets: { type: 'text' },
+  // JSON of the secret rows' values. Password type: never sent back to the editor (a user with
+  // credentials.read could read a text credential); the dialog shows "unchanged" instead.
+  secrets: { type: 'password' },
+  // JSON of the secret row values the dialog changed since `secrets` was saved; folded into
+  // `secrets` on deploy (secret-rows.ts).
+  secretEdits: { type: 'password' },
 } as const;

@@ -68,7 +68,12 @@ describe('editor in a browser', function () {
   /** Press an inject node's button (its admin route) and wait for `count()` to grow. */
   const injectAndWait = async (injectId, count) => {
     const before = count();
-    const res = await fetch(`${nr.url}/inject/${injectId}`, { method: 'POST' });
+    // Right after a deploy that restarts the flow the inject node may not run yet (404): wait.
+    let res = await fetch(`${nr.url}/inject/${injectId}`, { method: 'POST' });
+    for (let i = 0; i < 100 && res.status === 404; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      res = await fetch(`${nr.url}/inject/${injectId}`, { method: 'POST' });
+    }
     assert.strictEqual(res.status, 200);
     for (let i = 0; i < 100 && count() === before; i++) await new Promise((r) => setTimeout(r, 50));
     assert.ok(count() > before, 'the query reached the API');
@@ -206,16 +211,66 @@ describe('editor in a browser', function () {
     assert.strictEqual(req.headers['x-plain'], 'plain-value');
     assert.strictEqual(req.headers['x-from-query'], 'query-value');
 
-    // Reopened, the dialog shows the secret row again, masked.
+    // The secret row values are a password credential: after the deploy the editor holds none
+    // of them (a user with credentials.read cannot read them either), only that there are some.
+    const editorCreds = await page.evaluate((id) => RED.nodes.node(id).credentials || {}, ds.id);
+    assert.ok(!JSON.stringify(editorCreds).includes(SECRET_HEADER), JSON.stringify(editorCreds));
+    const credsRead = await page.evaluate(
+      (id) =>
+        fetch(`credentials/rest-datasource/${id}`, { headers: { 'Node-RED-API-Version': 'v2' } }).then((r) => r.text()),
+      ds.id,
+    );
+    assert.ok(!credsRead.includes(SECRET_HEADER), 'GET /credentials returns the secret row value');
+    assert.match(credsRead, /"has_secrets":true/);
+
+    // Reopened, the secret row is masked and empty, its placeholder says "unchanged".
     await page.dblclick(nodeSel(queryId));
     await page.waitForSelector('#node-input-datasource');
     await page.click('#node-input-btn-datasource-edit');
     await page.waitForSelector('#node-config-input-baseUrl');
     assert.strictEqual(await page.getAttribute(`${row(1)} .rds-row-value`, 'type'), 'password');
-    assert.strictEqual(await page.inputValue(`${row(1)} .rds-row-value`), SECRET_HEADER);
+    assert.strictEqual(await page.inputValue(`${row(1)} .rds-row-value`), '');
+    assert.match(await page.getAttribute(`${row(1)} .rds-row-value`, 'placeholder'), /unchanged/);
     assert.ok(await page.isChecked(`${row(1)} .rds-row-secret`));
-    await page.click('#node-config-dialog-cancel');
-    await page.click('#node-dialog-cancel');
+    await E.screenshot(page, 'datasource-secret-unchanged.png');
+    // Saved untouched and deployed: the stored value stays.
+    await page.click('#node-config-dialog-ok');
+    await page.waitForSelector('#node-config-input-baseUrl', { state: 'detached' });
+    await page.click('#node-dialog-ok');
+    await page.evaluate((id) => {
+      const n = RED.nodes.node(id);
+      n.changed = true;
+      RED.nodes.dirty(true);
+    }, ds.id);
+    await E.deploy(page);
+    let sent = api.requests.length;
+    await injectAndWait(injectId, () => api.requests.length);
+    assert.strictEqual(api.requests[sent].headers['x-api-secret'], SECRET_HEADER, 'unchanged kept the value');
+
+    // Changed: the new value replaces it; the plain row and the password stay.
+    const CHANGED = 'header-secret-changed-0815';
+    await page.dblclick(nodeSel(queryId));
+    await page.waitForSelector('#node-input-datasource');
+    await page.click('#node-input-btn-datasource-edit');
+    await page.waitForSelector('#node-config-input-baseUrl');
+    await type(`${row(1)} .rds-row-value`, CHANGED);
+    await page.click('#node-config-dialog-ok');
+    await page.waitForSelector('#node-config-input-baseUrl', { state: 'detached' });
+    await page.click('#node-dialog-ok');
+    await E.deploy(page);
+    sent = api.requests.length;
+    await injectAndWait(injectId, () => api.requests.length);
+    assert.strictEqual(api.requests[sent].headers['x-api-secret'], CHANGED);
+    assert.strictEqual(
+      api.requests[sent].headers.authorization,
+      'Basic ' + Buffer.from(`alice:${PASSWORD}`).toString('base64'),
+    );
+
+    // Exported, the flow holds no secret value.
+    const exported = await page.evaluate(() => JSON.stringify(RED.nodes.createCompleteNodeSet({ credentials: true })));
+    for (const value of [SECRET_HEADER, CHANGED, PASSWORD])
+      assert.ok(!exported.includes(value), 'the export holds a secret');
+    assert.ok(!nr.read('flows.json').includes(CHANGED));
   });
 
   it('marks the fields each auth type needs, and warns when TLS verification is off', async function () {

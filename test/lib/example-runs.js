@@ -6,8 +6,6 @@
 const assert = require('assert');
 const runner = require('../../scripts/lib/node-red-runner');
 
-const NOT_IN_BUILD = 'is not available in this build';
-
 /**
  * Steps per example file: press `inject`, then the debug node `debug` shows `value` (or a value
  * that passes `check`; with `count`, that many values, checked as a list).
@@ -248,12 +246,6 @@ async function authorizeLikeTheEditor(ctx) {
   assert.strictEqual(status.body.authorized, true, 'the datasource reports itself authorized');
 }
 
-/** The log line that says this example needs a feature the build lacks, if any. */
-function missingFeature(sidebar, example) {
-  const ids = new Set(example.nodes.map((n) => n.id));
-  return sidebar.logged().find((m) => ids.has(m.id) && String(m.value).includes(NOT_IN_BUILD));
-}
-
 /** Run one example (`example` = {file, name, nodes}) against the runtime at `url`. */
 async function runExample({ url, sidebar, example }) {
   const { file, name } = example;
@@ -312,4 +304,4 @@ async function runExample({ url, sidebar, example }) {
   }
 }
 
-module.exports = { EXPECTED, runExample, missingFeature };
+module.exports = { EXPECTED, runExample };

@@ -19,17 +19,84 @@ interface Challenge {
   nc: number;
 }
 
+/** [A-Za-z0-9_-], by char code. */
+function isTokenChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45;
+}
+/** space, tab, CR, LF */
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 13 || c === 10;
+}
+const QUOTE = 34;
+const BACKSLASH = 92;
+const EQUALS = 61;
+const COMMA = 44;
+
+/** The quoted string that opens at `open`: its unescaped value and the index after it, or undefined when unclosed. */
+function quoted(text: string, open: number): { value: string; next: number } | undefined {
+  const parts: string[] = [];
+  let from = open + 1;
+  for (let k = from; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c === QUOTE) {
+      parts.push(text.slice(from, k));
+      return { value: parts.join(''), next: k + 1 };
+    }
+    if (c === BACKSLASH && k + 1 < text.length) {
+      parts.push(text.slice(from, k));
+      from = k + 1; // the escaped character starts the next part
+      k++;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The `name=value` and `name="quoted \\"value\\""` pairs of a challenge, names in lower case.
+ * One pass over the text, by index: the regular expression this replaced retried a long run of
+ * name characters from every position (quadratic: ~135 ms for one 16 KB header).
+ */
+export function challengeParams(text: string): Record<string, string> {
+  const params = Object.create(null) as Record<string, string>;
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    if (!isTokenChar(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const nameStart = i;
+    while (i < n && isTokenChar(text.charCodeAt(i))) i++;
+    const nameEnd = i;
+    let j = i;
+    while (j < n && isSpace(text.charCodeAt(j))) j++;
+    if (text.charCodeAt(j) !== EQUALS) continue; // a word, not a parameter (another scheme's name)
+    j++;
+    while (j < n && isSpace(text.charCodeAt(j))) j++;
+    const q = text.charCodeAt(j) === QUOTE ? quoted(text, j) : undefined;
+    let value: string;
+    if (q) {
+      value = q.value;
+      i = q.next;
+    } else {
+      // Unquoted (or an unclosed quote, taken as it stands): up to a space or comma.
+      let k = j;
+      while (k < n && !isSpace(text.charCodeAt(k)) && text.charCodeAt(k) !== COMMA) k++;
+      value = text.slice(j, k).replace(/\\(.)/g, '$1');
+      i = k;
+    }
+    params[text.slice(nameStart, nameEnd).toLowerCase()] = value;
+  }
+  return params;
+}
+
 /** Parse the Digest challenge out of one or more WWW-Authenticate headers. */
 export function parseDigestChallenge(header: string | string[] | undefined): Challenge | undefined {
   const lines = Array.isArray(header) ? header : header ? [header] : [];
   for (const line of lines) {
     const at = line.search(/digest\s/i);
     if (at < 0) continue;
-    const params: Record<string, string> = {};
-    const re = /([a-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))/gi;
-    let m: RegExpExecArray | null;
-    const text = line.slice(at + 7);
-    while ((m = re.exec(text))) params[m[1].toLowerCase()] = (m[2] ?? m[3] ?? '').replace(/\\(.)/g, '$1');
+    const params = challengeParams(line.slice(at + 7));
     if (!params.nonce) continue;
     const qops = (params.qop ?? '').split(',').map((q) => q.trim());
     return {

@@ -36,7 +36,9 @@ export interface ClientOptions {
   maxResponseBytes: number;
   maxRequestBytes: number;
   /** Agents to use instead of plain keep-alive ones (a proxy). */
-  agents?: { http: http.Agent; https: https.Agent };
+  agents?: { http: http.Agent; https: https.Agent; foreignHttps?: https.Agent };
+  /** The datasource's origin: the only one its client certificate is presented to. */
+  ownOrigin?: string;
   /** [`lean`] */
   adapter?: AdapterChoice;
 }
@@ -119,6 +121,8 @@ export class HttpClient {
   readonly httpsAgent: https.Agent;
   /** The defaults `exchange` adds to a request's headers: none when the adapter adds them. */
   private readonly headerDefaults: readonly DefaultHeader[];
+  /** Same trust, no client certificate: for every origin but the datasource's (a redirect hop). */
+  private readonly foreignHttpsAgent: https.Agent | undefined;
 
   constructor(private readonly options: ClientOptions) {
     const { tls } = options;
@@ -133,6 +137,20 @@ export class HttpClient {
         rejectUnauthorized: tls.rejectUnauthorized,
         ...(tls.secureContext ? { secureContext: tls.secureContext } : {}),
       });
+    // A client certificate is a stored secret: other origins (a redirect hop) get an agent
+    // with the same trust and verification, without the certificate.
+    const withoutCert = tls.withoutClientCertificate;
+    if (withoutCert && options.ownOrigin) {
+      this.foreignHttpsAgent =
+        options.agents?.foreignHttps ??
+        new https.Agent({
+          keepAlive: true,
+          keepAliveMsecs: KEEP_ALIVE_MSECS,
+          scheduling: 'lifo',
+          rejectUnauthorized: tls.rejectUnauthorized,
+          ...(withoutCert.secureContext ? { secureContext: withoutCert.secureContext } : {}),
+        });
+    }
     const config: CreateAxiosDefaults = {
       // An absolute URL must never replace the datasource origin (CVE-2025-27152).
       allowAbsoluteUrls: false,
@@ -165,6 +183,9 @@ export class HttpClient {
           maxResponseBytes: options.maxResponseBytes,
           httpAgent: this.httpAgent,
           httpsAgent: this.httpsAgent,
+          ...(this.foreignHttpsAgent && options.ownOrigin
+            ? { foreign: { httpsAgent: this.foreignHttpsAgent, ownOrigin: options.ownOrigin } }
+            : {}),
         }),
         DEFAULT_HEADERS,
       );
@@ -215,6 +236,10 @@ export class HttpClient {
       config.headers = headers;
     }
     if (req.body) config.data = req.body;
+    // axios' own http adapter (the bench's lane) takes its agent per request: the same rule.
+    if (this.headerDefaults.length && this.foreignHttpsAgent && req.origin !== this.options.ownOrigin) {
+      config.httpsAgent = this.foreignHttpsAgent;
+    }
     const sent: Promise<LeanAxiosResponse> = this.axios.request<Buffer>(config);
     return sent.then(
       (res) => {
@@ -236,5 +261,6 @@ export class HttpClient {
   close(): void {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
+    if (this.foreignHttpsAgent) this.foreignHttpsAgent.destroy();
   }
 }

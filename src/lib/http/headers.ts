@@ -10,8 +10,23 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // Field values: visible ASCII, space, tab and obs-text; never CR, LF or NUL.
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
-/** Headers the transport computes itself; user values would corrupt the framing. */
-const TRANSPORT_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade']);
+/**
+ * Headers the transport decides, dropped from every level (datasource rows, query rows,
+ * msg.headers): the hop-by-hop headers of RFC 9110 §7.6.1 describe one connection, not the
+ * request, and Content-Length / Transfer-Encoding frame the body node:http sends. A given
+ * Transfer-Encoding next to the computed Content-Length would be a smuggled request; a given
+ * Connection: close would end the datasource's keep-alive connection. docs/security.md.
+ */
+export const TRANSPORT_HEADERS: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'content-length',
+]);
 
 /**
  * Headers that decide where, or to whom, a request goes. Node's https client takes the TLS
@@ -62,6 +77,7 @@ export function headersFromRows(rows: readonly NameValue[], where: string): Head
   const map: HeaderMap = new Map();
   for (const row of rows) {
     checkHeaderName(row.name, where);
+    if (TRANSPORT_HEADERS.has(row.name.toLowerCase())) continue;
     setHeader(map, row.name, headerValue(row.value, row.name, where));
   }
   return map;

@@ -54,6 +54,11 @@ export interface AdapterOptions {
   maxResponseBytes: number;
   httpAgent: http.Agent;
   httpsAgent: https.Agent;
+  /**
+   * With a client certificate: the agent for https origins other than `ownOrigin`, which
+   * presents none (the certificate goes to the datasource's own origin only).
+   */
+  foreign?: { httpsAgent: https.Agent; ownOrigin: string };
 }
 
 /** Where an origin's requests go: parsed once per origin, not once per request. */
@@ -103,7 +108,11 @@ export function nodeHttpTransport(options: AdapterOptions): Transport {
       request: secure ? https.request : http.request,
       hostname: url.hostname.replace(/^\[|\]$/g, ''),
       port: url.port || (secure ? 443 : 80),
-      agent: secure ? options.httpsAgent : options.httpAgent,
+      agent: !secure
+        ? options.httpAgent
+        : options.foreign && origin !== options.foreign.ownOrigin
+          ? options.foreign.httpsAgent
+          : options.httpsAgent,
     };
     if (endpoints.size >= MAX_ENDPOINTS) endpoints.clear();
     endpoints.set(origin, endpoint);
@@ -123,6 +132,10 @@ export function nodeHttpTransport(options: AdapterOptions): Transport {
         if (error) reject(error);
         else resolve(response as TransportResponse);
       };
+      // Aborted before it started (a timeout that fired while a token was fetched): no request
+      // at all. A ClientRequest destroyed before it has a socket emits "socket hang up" on the
+      // next tick, and without an 'error' listener that ends the process.
+      if (signal.aborted) return finish(new Error('aborted'));
       const request = endpoint.request({
         method,
         hostname: endpoint.hostname,
@@ -131,16 +144,13 @@ export function nodeHttpTransport(options: AdapterOptions): Transport {
         headers,
         agent: endpoint.agent,
       });
+      // The 'error' listener first, before anything can destroy the request.
+      request.on('error', (err) => finish(err));
       function onAbort() {
         request.destroy(new Error('aborted'));
       }
-      if (signal.aborted) {
-        request.destroy();
-        return finish(new Error('aborted'));
-      }
       signal.addEventListener('abort', onAbort);
 
-      request.on('error', (err) => finish(err));
       request.on('response', (res) => {
         const status = res.statusCode ?? 0;
         const resHeaders = res.headers as Record<string, string | string[]>;

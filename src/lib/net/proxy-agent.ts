@@ -148,15 +148,20 @@ export function createProxyAgents(
   routes: ProxyRoutes,
   tlsOptions: TlsOptions,
   connectTimeoutMs: number,
-): { http: http.Agent; https: https.Agent } {
+): { http: http.Agent; https: https.Agent; foreignHttps?: https.Agent } {
   // The keep-alive probe delay axios sets on every socket: see KEEP_ALIVE_MSECS.
   const common = { keepAlive: true, keepAliveMsecs: KEEP_ALIVE_MSECS, scheduling: 'lifo' as const };
-  return {
-    http: new ProxyHttpAgent(routes, connectTimeoutMs, common),
-    https: new ProxyHttpsAgent(routes, connectTimeoutMs, {
+  const httpsAgent = (secureContext: TlsOptions['secureContext']) =>
+    new ProxyHttpsAgent(routes, connectTimeoutMs, {
       ...common,
       rejectUnauthorized: tlsOptions.rejectUnauthorized,
-      ...(tlsOptions.secureContext ? { secureContext: tlsOptions.secureContext } : {}),
-    }),
+      ...(secureContext ? { secureContext } : {}),
+    });
+  const withoutCert = tlsOptions.withoutClientCertificate;
+  return {
+    http: new ProxyHttpAgent(routes, connectTimeoutMs, common),
+    https: httpsAgent(tlsOptions.secureContext),
+    // Other origins than the datasource's: no client certificate (HttpClient).
+    ...(withoutCert ? { foreignHttps: httpsAgent(withoutCert.secureContext) } : {}),
   };
 }

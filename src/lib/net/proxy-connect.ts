@@ -51,19 +51,20 @@ export function reachProxy(proxy: ProxyEndpoint, timeoutMs: number, done: Socket
     if (settled) return;
     settled = true;
     clearTimeout(timer);
-    socket.off('error', onError);
     socket.off('close', onClose);
     if (err) {
+      // The 'error' listener stays: a socket being torn down may still report one.
       socket.destroy();
       done(err);
     } else {
+      socket.off('error', onError);
       done(null, socket);
     }
   };
   const onError = (err: NodeJS.ErrnoException) => finish(proxyFailure(proxy, describeConnectError(err)));
   const timer = setTimeout(() => finish(proxyFailure(proxy, `did not answer within ${timeoutMs} ms`)), timeoutMs);
   socket.once(secure ? 'secureConnect' : 'connect', () => finish(null));
-  socket.once('error', onError);
+  socket.on('error', onError);
   // A destroy() before the connection is made (the datasource closed) ends here too.
   const onClose = () => finish(proxyFailure(proxy, 'closed the connection'));
   socket.once('close', onClose);
@@ -109,6 +110,7 @@ export function openTunnel(
     res.resume();
     finish(proxyFailure(proxy, `answered the tunnel request with HTTP ${res.statusCode}`));
   });
-  req.once('error', (err: NodeJS.ErrnoException) => finish(proxyFailure(proxy, describeConnectError(err))));
+  // on, not once: a second error of a request being torn down must not go uncaught.
+  req.on('error', (err: NodeJS.ErrnoException) => finish(proxyFailure(proxy, describeConnectError(err))));
   req.end();
 }

@@ -8,6 +8,7 @@ import type { KeyObject } from 'node:crypto';
 import { createSecureContext, rootCertificates } from 'node:tls';
 import type { SecureContext } from 'node:tls';
 import { configError } from '../errors';
+import { blocksBetween } from '../text';
 
 export interface TlsInput {
   verify: boolean;
@@ -26,13 +27,18 @@ export interface TlsOptions {
   rejectUnauthorized: boolean;
   /** null when no custom material is configured: Node's defaults apply */
   secureContext: SecureContext | null;
+  /**
+   * Only with a client certificate: the same trust without the certificate and key, for every
+   * origin but the datasource's own (a redirect hop elsewhere). The certificate and its key are
+   * stored secrets like a password (docs/security.md). null: Node's defaults.
+   */
+  withoutClientCertificate?: { secureContext: SecureContext | null };
 }
 
-const CERT_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
-
 export function parseCertificates(pem: string, field: string): X509Certificate[] {
-  const blocks = pem.match(CERT_BLOCK);
-  if (!blocks) throw configError(field, 'is not a PEM certificate (expected -----BEGIN CERTIFICATE-----)');
+  // indexOf, not a lazy regex: that rescans the rest of the text from every unclosed BEGIN line.
+  const blocks = blocksBetween(pem, '-----BEGIN CERTIFICATE-----', '-----END CERTIFICATE-----');
+  if (!blocks.length) throw configError(field, 'is not a PEM certificate (expected -----BEGIN CERTIFICATE-----)');
   return blocks.map((block, i) => {
     try {
       return new X509Certificate(block);
@@ -65,7 +71,11 @@ function extraCertificates(): string[] {
   extraCaCache = [];
   if (file) {
     try {
-      extraCaCache = readFileSync(file, 'utf8').match(CERT_BLOCK) ?? [];
+      extraCaCache = blocksBetween(
+        readFileSync(file, 'utf8'),
+        '-----BEGIN CERTIFICATE-----',
+        '-----END CERTIFICATE-----',
+      );
     } catch {
       // Node itself warns about an unreadable NODE_EXTRA_CA_CERTS file
     }
@@ -95,7 +105,9 @@ export function buildTlsOptions(input: TlsInput): TlsOptions {
       key,
       passphrase,
     });
-    return { rejectUnauthorized: input.verify, secureContext };
+    if (!cert) return { rejectUnauthorized: input.verify, secureContext };
+    const trustOnly = ca ? createSecureContext({ ca: [...rootCertificates, ...extraCertificates(), ca] }) : null;
+    return { rejectUnauthorized: input.verify, secureContext, withoutClientCertificate: { secureContext: trustOnly } };
   } catch (e) {
     throw configError(field(ca && !cert ? 'ca' : 'cert'), `cannot be used: ${(e as Error).message}`);
   }

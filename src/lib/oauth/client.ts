@@ -12,6 +12,7 @@ import { configError, fromNetworkError, RestError } from '../errors';
 import type { OAuth2Settings, DatasourceCredentials } from '../settings';
 import type { TokenSet } from './tokens';
 import { tokenSetFrom } from './tokens';
+import { TRANSPORT_HEADERS } from '../http/headers';
 import type { BearerGrant } from './assertion';
 import { bearerGrant, CLIENT_ASSERTION_TYPE, clientAssertionSigner, JWT_BEARER_GRANT } from './assertion';
 import type { DpopProver } from './dpop';
@@ -140,7 +141,7 @@ export class OAuthClient {
       throw configError('oauth2', `the OAuth settings are not valid: ${(err as Error).message}`);
     }
     const headers: Record<string, string> = {};
-    for (const { name, value } of s.tokenHeaders) headers[name] = value;
+    for (const { name, value } of s.tokenHeaders) if (!TRANSPORT_HEADERS.has(name.toLowerCase())) headers[name] = value;
     this.httpOptions = { headers, timeout: o.timeout, maxBytes: MAX_TOKEN_RESPONSE_BYTES };
   }
 

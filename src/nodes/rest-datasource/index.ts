@@ -18,6 +18,7 @@ import { DATASOURCE_CREDENTIALS } from '../../runtime/types';
 import { migrateDatasource } from './migrations';
 import { isInlineIndex, splitInline } from '../../lib/import/openapi-ref';
 import { saveIndex } from '../../runtime/openapi-index-store';
+import { foldSecretEdits } from '../../runtime/secret-rows';
 
 export = function register(RED: NodeAPI): void {
   function RestDatasource(this: RestDatasourceNode, saved: NodeDef & RawConfig) {
@@ -32,6 +33,7 @@ export = function register(RED: NodeAPI): void {
       saveIndex(RED, index, ref.source);
     }
     const credentials = (this.credentials ?? {}) as Record<string, unknown>;
+    foldSecretEdits(RED, this.id, credentials);
     try {
       const settings = parseSettings(config, credentials);
       const shared = sharedOptions(RED, this.id, settings);

@@ -9,6 +9,7 @@ import { LISTS, list, t } from './dialog/common';
 import { prepareCurlImport } from './dialog/curl-import';
 import { prepareOperationPicker } from './dialog/operation-picker';
 import { beginImportSession, commitImport, rollbackImport } from './dialog/import-session';
+import { trimTrailing } from '../../lib/text';
 
 function updatePreview(): void {
   const picker = $('#node-input-datasource');
@@ -21,7 +22,7 @@ function updatePreview(): void {
     preview.text(t('label.noDatasource'));
     return;
   }
-  const base = String(ds.baseUrl || '').replace(/\/+$/, '');
+  const base = trimTrailing(String(ds.baseUrl || ''), '/');
   // A base URL from an environment variable is known only at deploy time.
   const valid = validUrl(ds.baseUrl) || isEnvReference(ds.baseUrl);
   preview.toggleClass('rds-invalid', !valid).attr('aria-invalid', String(!valid));

@@ -17,11 +17,21 @@ export const NAME_VALUE_LISTS = ['oauth2TokenParams', 'oauth2AuthParams', 'oauth
 
 const list = (prop: string): JQuery => $(`#node-config-input-${prop}-list`);
 
-/** Build every list of the dialog from the node's (migrated) rows and its stored secret values. */
+/** Whether the deployed node has stored secret row values (Node-RED says so, never what they are). */
+function hasStoredSecrets(node: RedNode): boolean {
+  const creds = node.credentials as Record<string, unknown> | undefined;
+  return Boolean(creds && (creds.has_secrets || creds.has_secretEdits));
+}
+
+/** Build every list of the dialog from the node's (migrated) rows. */
 export function createLists(node: RedNode, settings: Record<string, unknown>): void {
-  const secrets = parseSecrets(node.credentials?.secrets);
-  const words = { secret: t('label.secret'), secretHelp: t('label.secretHelp') };
-  for (const prop of SECRET_LISTS) secretList(list(prop), prop, t, words, settings[prop], secrets);
+  const words = { secret: t('label.secret'), secretHelp: t('label.secretHelp'), unchanged: t('label.secretUnchanged') };
+  const stored = hasStoredSecrets(node);
+  // Values the editor holds are only ones typed in this session (Node-RED never sends a
+  // password credential to the editor): shown again until the deploy.
+  const creds = (node.credentials ?? {}) as Record<string, unknown>;
+  const typed = { ...parseSecrets(creds.secrets), ...parseSecrets(creds.secretEdits) };
+  for (const prop of SECRET_LISTS) secretList(list(prop), prop, t, words, settings[prop], stored, typed);
   for (const prop of NAME_VALUE_LISTS) nameValueList(list(prop), t, settings[prop]);
 }
 
@@ -33,11 +43,23 @@ export function readLists(secrets: SecretValues): Record<string, unknown> {
   return out;
 }
 
-/** Save the lists into the node and the secret values into the hidden `secrets` credential. */
+/**
+ * The values of the hidden `secrets` and `secretEdits` credentials: with stored values, `secrets`
+ * stays as stored (Node-RED's "unchanged" marker) and the changed ones go in `secretEdits`.
+ */
+function secretCredentials(node: RedNode, edits: SecretValues): { secrets: string; secretEdits: string } {
+  return hasStoredSecrets(node)
+    ? { secrets: '__PWRD__', secretEdits: Object.keys(edits).length ? JSON.stringify(edits) : '' }
+    : { secrets: JSON.stringify(edits), secretEdits: '' };
+}
+
+/** Save the lists into the node and the secret values into the hidden credentials. */
 export function saveLists(node: RedNode): void {
-  const secrets: SecretValues = {};
-  Object.assign(node, readLists(secrets));
-  input('secrets').val(JSON.stringify(secrets));
+  const edits: SecretValues = {};
+  Object.assign(node, readLists(edits));
+  const creds = secretCredentials(node, edits);
+  input('secrets').val(creds.secrets);
+  input('secretEdits').val(creds.secretEdits);
 }
 
 /** The values of the open dialog, for the admin routes (Test connection, Authorize). */
@@ -54,8 +76,8 @@ export function dialogValues(node: RedNode): Record<string, unknown> {
     const el = input(k);
     if (el.length && textOf(el) !== '') out[k] = el.val();
   }
-  const secrets: SecretValues = {};
-  Object.assign(out, readLists(secrets));
-  out.secrets = JSON.stringify(secrets);
+  const edits: SecretValues = {};
+  Object.assign(out, readLists(edits));
+  Object.assign(out, secretCredentials(node, edits));
   return out;
 }

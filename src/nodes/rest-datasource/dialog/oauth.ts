@@ -31,7 +31,7 @@ function expiryText(expiresAt: unknown): string {
 
 /** The URL of the callback route, as the provider must have it registered. */
 export function callbackUrl(): string {
-  return `${location.origin}${location.pathname.replace(/\/[^/]*$/, '/')}rest-datasource/oauth/callback`;
+  return `${location.origin}${location.pathname.slice(0, location.pathname.lastIndexOf('/') + 1)}rest-datasource/oauth/callback`;
 }
 
 export function prepareOAuth(node: RedNode): OAuthSession {

@@ -10,6 +10,7 @@ import { noticeText, type Notice } from '../../../editor/notice';
 import { input, t } from './common';
 import { dialogValues } from './lists';
 import { isInlineIndex, isRef, splitInline, type OpenApiRef } from '../../../lib/import/openapi-ref';
+import { trimTrailing } from '../../../lib/text';
 
 interface Server {
   url: string;
@@ -102,9 +103,9 @@ function serverUrl(server: Server): string {
   $('.rds-openapi-var').each(function () {
     url = url.split(`{${String($(this).attr('data-name'))}}`).join(textOf($(this)));
   });
-  if (/^https?:\/\//i.test(url)) return url.replace(/\/+$/, '');
+  if (/^https?:\/\//i.test(url)) return trimTrailing(url, '/');
   try {
-    return new URL(url || '/', imported?.source || undefined).toString().replace(/\/+$/, '');
+    return trimTrailing(new URL(url || '/', imported?.source || undefined).toString(), '/');
   } catch {
     return server.url;
   }
@@ -160,7 +161,8 @@ function postText(text: string): void {
   $.ajax({
     url: 'rest-datasource/import/openapi',
     method: 'POST',
-    contentType: 'text/plain; charset=utf-8',
+    // The description's registered media type: a simple type (text/plain) is refused (json-only.ts).
+    contentType: 'application/vnd.oai.openapi; charset=utf-8',
     data: text,
   })
     .done(done)

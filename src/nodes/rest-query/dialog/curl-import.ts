@@ -9,6 +9,7 @@ import { addNodes } from './add-nodes';
 import { credentialsUnkept } from './import-session';
 import { setField, setRows, selectedDatasource, t } from './common';
 import { createDatasource, selectDatasource, storeCredentials, type DatasourceProposal } from './datasource-proposal';
+import { trimTrailing } from '../../../lib/text';
 
 interface CurlImport {
   url: string;
@@ -124,7 +125,7 @@ function addInject(query: RedNode, payload: unknown): RedNode | undefined {
 function datasourcesFor(url: string): RedNode[] {
   const found: RedNode[] = [];
   RED.nodes.eachConfig((n) => {
-    const base = typeof n.baseUrl === 'string' ? n.baseUrl.replace(/\/+$/, '') : '';
+    const base = typeof n.baseUrl === 'string' ? trimTrailing(n.baseUrl, '/') : '';
     if (n.type === 'rest-datasource' && base && url.startsWith(base) && /^([/?#]|$)/.test(url.slice(base.length))) {
       found.push(n);
     }

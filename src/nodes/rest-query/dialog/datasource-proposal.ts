@@ -110,8 +110,16 @@ export async function storeCredentials(ds: RedNode, p: DatasourceProposal): Prom
       ...added.map((name) => ({ name, value: '', secret: true })),
     ];
   }
-  const merged = { ...parseSecrets(current.secrets), ...parseSecrets(secrets) };
-  ds.credentials = { ...current, ...editorCredentials(plain), secrets: JSON.stringify(merged) };
+  const held = current as Record<string, unknown>;
+  if (held.has_secrets && typeof held.secrets !== 'string') {
+    // Deployed secret row values never come to the editor (a password credential): the new
+    // ones go in `secretEdits`, which the runtime lays over the stored values.
+    const edits = { ...parseSecrets(held.secretEdits), ...parseSecrets(secrets) };
+    ds.credentials = { ...current, ...editorCredentials(plain), secretEdits: JSON.stringify(edits) };
+  } else {
+    const merged = { ...parseSecrets(current.secrets), ...parseSecrets(secrets) };
+    ds.credentials = { ...current, ...editorCredentials(plain), secrets: JSON.stringify(merged) };
+  }
   ds.changed = true;
   ds.dirty = true;
   RED.editor.validateNode(ds);
