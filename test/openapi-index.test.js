@@ -104,7 +104,7 @@ describe('GET /rest-datasource/openapi-index/:hash', function () {
     const res = await helper
       .request()
       .post('/rest-datasource/import/openapi')
-      .set('Content-Type', 'text/plain')
+      .set('Content-Type', 'application/vnd.oai.openapi; charset=utf-8')
       .send(read('@octokit/openapi/generated/api.github.com.json'));
     assert.strictEqual(res.status, 200, JSON.stringify(res.body));
     const { hash, count, title, version } = res.body;

@@ -9,6 +9,7 @@ const fs = require('fs');
 const path = require('path');
 const runner = require('../../scripts/lib/node-red-runner');
 const E = require('./lib/editor');
+const { workspace } = require('./lib/workspace');
 const { startServer } = require('../lib/server');
 const { startOAuthServer } = require('../lib/oauth-server');
 
@@ -43,15 +44,8 @@ describe('editor in a browser', function () {
     await page.fill(sel, text);
     await page.press(sel, 'End');
   };
-  /** Drag a node from the palette; its id. */
-  const addNode = async (type, x, y) => {
-    await page.waitForSelector('.red-ui-tray', { state: 'detached' }); // an edit tray still closing
-    const before = await nodeIds(type);
-    await E.dragFromPalette(page, type, x, y);
-    const added = (await nodeIds(type)).filter((id) => !before.includes(id));
-    assert.strictEqual(added.length, 1, `one ${type} added`);
-    return added[0];
-  };
+  /** Drag a node from the palette; its id (the drag is tried again when nothing was dropped). */
+  const addNode = (type, x, y) => workspace(page).addNode(type, x, y);
   /** Drag a wire from one node's output port to another's input port. */
   const wire = async (fromId, toId) => {
     const out = await page.locator(`${nodeSel(fromId)} .red-ui-flow-port-output .red-ui-flow-port`).boundingBox();

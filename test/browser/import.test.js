@@ -349,7 +349,8 @@ describe('imports in the editor (browser)', function () {
     const tested = await page.textContent('#rds-test-result');
     assert.match(
       tested,
-      /^ ?Stored secrets were withheld because the destination .* differs from the deployed datasource: enter Token, API key again/,
+      /^ ?Stored secrets were withheld because the destination .* differs from the deployed datasource: enter Token, the values of the secret rows, API key again/,
+      'the stored cookie row is withheld too',
     );
     assert.ok(!tested.includes(API_KEY));
     await E.screenshot(page, 'test-connection-withheld.png', { docs: false });
