@@ -37,7 +37,6 @@ describe('editor in a browser', function () {
     if (api) await api.close();
   });
 
-  const nodeIds = (type) => page.evaluate((t) => RED.nodes.filterNodes({ type: t }).map((n) => n.id), type);
   const nodeSel = (id) => `#red-ui-workspace-chart g.red-ui-flow-node-group[id="${id}"]`;
   // Type as a user does: Node-RED re-validates on keyup and change, not on the input event.
   const type = async (sel, text) => {
