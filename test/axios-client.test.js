@@ -136,6 +136,46 @@ describe('HttpClient through axios: the wire and the errors, with both adapters'
         assert.strictEqual(seen.headers['user-agent'], 'mine');
       });
 
+      it("sends the datasource's constant headers as axios would, and only those a request still carries", async function () {
+        // A datasource tells its header rows and static Authorization once per deploy.
+        c.presetHeaders([
+          ['Authorization', 'Bearer t '],
+          ['X-Ctl', 'a\x01b'],
+          ['X-Replaced', 'constant'],
+          ['X-Dropped', 'constant'],
+          ['Accept', 'text/csv'],
+        ]);
+        const cancel = new Cancel();
+        await c.exchange(
+          wire(api.url, {
+            headers: [
+              ['Authorization', 'Bearer t '],
+              ['X-Ctl', 'a\x01b'],
+              ['X-Replaced', 'from the msg'],
+              ['Accept', 'text/csv'],
+            ],
+          }),
+          cancel,
+        );
+        // The same signal again (a redirect hop) for a request that carries none of them.
+        await c.exchange(wire(api.url, { pathname: '/next', headers: [['X-Own', 'mine']] }), cancel);
+        const [first, second] = api.requests;
+        assert.strictEqual(first.headers.authorization, 'Bearer t');
+        assert.strictEqual(first.headers['x-ctl'], 'ab');
+        assert.strictEqual(first.headers['x-replaced'], 'from the msg');
+        assert.ok(!('x-dropped' in first.headers), 'a constant header the request does not carry is not sent');
+        // The constant Accept replaces axios' default, and each header goes out once.
+        assert.strictEqual(first.headers.accept, 'text/csv');
+        const names = first.rawHeaders.filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase());
+        assert.deepStrictEqual(names.filter((n, i) => names.indexOf(n) !== i), [], `${names}`);
+        assert.strictEqual(first.headers['user-agent'], 'node-red-contrib-rest-datasource');
+        for (const name of ['authorization', 'x-ctl', 'x-replaced']) {
+          assert.ok(!(name in second.headers), `${name} stays off the second request`);
+        }
+        assert.strictEqual(second.headers['x-own'], 'mine');
+        assert.strictEqual(second.headers.accept, 'application/json, text/plain, */*');
+      });
+
       it('hands back the body as a Buffer, decompressed, without the Content-Encoding', async function () {
         const res = await c.exchange(wire(api.url, { pathname: '/gz' }), new Cancel());
         assert.ok(Buffer.isBuffer(res.body));

@@ -95,6 +95,14 @@ export interface StartPacer {
 /** A response reached through redirects (the cache does not store it under the asked URL). */
 type Redirected = WireResponse & { redirected?: boolean };
 
+/** The headers every request to the origin carries unchanged unless a query or msg replaces them. */
+function constantHeaders(defaults: DatasourceDefaults, auth: AuthScheme): Array<readonly [string, string]> {
+  const list: Array<readonly [string, string]> = [];
+  for (const entry of defaults.headers.values()) if (!hasTokenSlot(entry[1])) list.push(entry);
+  if (auth.constantHeader) list.push(auth.constantHeader);
+  return list;
+}
+
 export function createAuth(s: DatasourceSettings, client: HttpClient, options: DatasourceOptions): AuthScheme {
   const c = s.credentials;
   switch (s.authType) {
@@ -194,6 +202,7 @@ export class Datasource {
       ownOrigin: this.base.origin,
     });
     this.auth = createAuth(settings, this.client, options);
+    this.client.presetHeaders(constantHeaders(this.defaults, this.auth));
     if (defaultsUseToken(this.defaults) && !this.auth.currentToken) {
       throw configError('{{$token}}', 'needs OAuth 2.0 or Bearer authentication on the datasource');
     }

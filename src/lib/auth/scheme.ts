@@ -18,6 +18,11 @@ export interface AuthScheme {
    * AWS SigV4 and OAuth 1.0a sign here, and DPoP adds its proof here.
    */
   sign?(wire: WireRequest): void | Promise<void>;
+  /**
+   * The header `apply` sets on every request, when it never changes (Basic, Bearer, an API key
+   * header): the client hands it to its adapter once per deploy (HttpClient.presetHeaders).
+   */
+  readonly constantHeader?: readonly [name: string, value: string];
   /** Lower-case header names this scheme fills with secrets. */
   readonly sensitiveHeaders: readonly string[];
   /** Query parameter names this scheme fills with secrets. */

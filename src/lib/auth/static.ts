@@ -6,6 +6,7 @@ export function basicAuth(username: string, password: string): AuthScheme {
   const value = 'Basic ' + Buffer.from(`${username}:${password}`).toString('base64');
   return {
     apply: (req) => setAuthHeader(req, 'Authorization', value),
+    constantHeader: ['Authorization', value],
     sensitiveHeaders: ['authorization'],
     sensitiveParams: [],
   };
@@ -15,6 +16,7 @@ export function bearerAuth(token: string): AuthScheme {
   const value = 'Bearer ' + token;
   return {
     apply: (req) => setAuthHeader(req, 'Authorization', value),
+    constantHeader: ['Authorization', value],
     sensitiveHeaders: ['authorization'],
     sensitiveParams: [],
     currentToken: () => Promise.resolve(token),
@@ -33,6 +35,7 @@ export function apiKeyAuth(name: string, placement: 'header' | 'query', prefix: 
   }
   return {
     apply: (req) => setAuthHeader(req, name, value),
+    constantHeader: [name, value],
     sensitiveHeaders: [name.toLowerCase()],
     sensitiveParams: [],
   };

@@ -12,8 +12,12 @@
  * after decompression and the decompression itself are the transport's, set per datasource,
  * so axios' options for them (`httpAgent`, `maxContentLength`, `decompress`) are not merged
  * into every request. The same goes for the headers every request carries unless it sets its
- * own (User-Agent, Accept, Accept-Encoding): fixed per datasource, they are added here, once
- * per request, instead of being merged, validated and normalized by axios' header code.
+ * own (User-Agent, Accept, Accept-Encoding), and for the datasource's constant headers (its
+ * header rows, a static Authorization): fixed per deploy and normalized once the way
+ * AxiosHeaders would, they are added here instead of being merged, validated and normalized
+ * by axios' header code on every request. Which constant headers a request carries is decided
+ * per request (client.ts) and handed over on the exchange signal, the one per-request object
+ * axios passes to the adapter untouched.
  */
 import { AxiosHeaders } from 'axios';
 import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
@@ -36,7 +40,19 @@ export interface DefaultHeader {
   readonly value: string;
 }
 
-export function leanAxiosAdapter(transport: Transport, defaults: readonly DefaultHeader[] = []): AxiosAdapter {
+/**
+ * The datasource's constant headers, in the order of their bits in `ExchangeSignal.presetMask`.
+ * Values already as AxiosHeaders would send them (normalizeHeaderValue).
+ */
+export interface PresetHeaders {
+  list: readonly DefaultHeader[];
+}
+
+export function leanAxiosAdapter(
+  transport: Transport,
+  defaults: readonly DefaultHeader[] = [],
+  presets: PresetHeaders = { list: [] },
+): AxiosAdapter {
   return (config: InternalAxiosRequestConfig) => {
     const { baseURL, url } = config;
     // allowAbsoluteUrls is off and the client only ever passes a path: anything else is a bug.
@@ -44,6 +60,12 @@ export function leanAxiosAdapter(transport: Transport, defaults: readonly Defaul
       return Promise.reject(new Error(`the lean adapter needs an origin and a path, not ${String(url)}`));
     }
     const headers = config.headers.toJSON(true) as Record<string, string>;
+    const signal = config.signal as ExchangeSignal;
+    const mask = signal.presetMask;
+    if (mask) {
+      const { list } = presets;
+      for (let i = 0; i < list.length; i++) if (mask & (1 << i)) headers[list[i].name] = list[i].value;
+    }
     if (defaults.length) addMissing(headers, defaults);
     return transport({
       method: (config.method ?? 'get').toUpperCase(),
@@ -51,7 +73,7 @@ export function leanAxiosAdapter(transport: Transport, defaults: readonly Defaul
       path: url,
       headers,
       body: config.data as Buffer | undefined,
-      signal: config.signal as ExchangeSignal,
+      signal,
     }).then((res): LeanAxiosResponse => {
       return {
         data: res.body,

@@ -10,11 +10,18 @@ export interface ExchangeSignal {
   readonly reason?: unknown;
   addEventListener(type: 'abort', listener: () => void): void;
   removeEventListener(type: 'abort', listener: () => void): void;
+  /**
+   * Which of the datasource's constant headers the lean adapter adds to this exchange, a bit
+   * each (axios-adapter.ts, PresetHeaders): set by the client just before it hands the request
+   * to axios, which passes the signal through untouched. One exchange at a time per signal.
+   */
+  presetMask?: number;
 }
 
 export class Cancel implements ExchangeSignal {
   aborted = false;
   reason: unknown = undefined;
+  presetMask = 0;
   private readonly listeners: Array<() => void> = [];
 
   /** The signal side, as with AbortController. */

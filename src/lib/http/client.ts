@@ -14,7 +14,7 @@ import type { ExchangeSignal } from './cancel';
 import { RestError } from '../errors';
 import { ACCEPT_ENCODING, nodeHttpTransport } from './node-adapter';
 import { leanAxiosAdapter, NODE_HEADERS } from './axios-adapter';
-import type { DefaultHeader, LeanAxiosResponse } from './axios-adapter';
+import type { DefaultHeader, LeanAxiosResponse, PresetHeaders } from './axios-adapter';
 import { abortError, fromAxiosError } from './axios-errors';
 import type { TlsOptions } from '../net/tls';
 import type { HeaderMap, WireRequest, WireResponse } from '../types';
@@ -111,6 +111,16 @@ export function wireHeaders(
   return headers;
 }
 
+/** A constant header as a request carries it (raw name and value) and its bit in the preset mask. */
+interface Preset {
+  readonly name: string;
+  readonly value: string;
+  readonly bit: number;
+}
+
+/** At most this many constant headers go to the adapter (one bit each in a small integer). */
+const MAX_PRESETS = 30;
+
 /** Methods for which axios would invent a form Content-Type when the request has none. */
 const FORM_DEFAULTED = new Set(['POST', 'PUT', 'PATCH']);
 
@@ -123,6 +133,10 @@ export class HttpClient {
   private readonly headerDefaults: readonly DefaultHeader[];
   /** Same trust, no client certificate: for every origin but the datasource's (a redirect hop). */
   private readonly foreignHttpsAgent: https.Agent | undefined;
+  /** The constant headers the lean adapter adds (presetHeaders), shared with it. */
+  private readonly presets: PresetHeaders = { list: [] };
+  /** The same, by lower-case name, for matching a request's headers; undefined when none. */
+  private presetByKey: Map<string, Preset> | undefined;
 
   constructor(private readonly options: ClientOptions) {
     const { tls } = options;
@@ -188,6 +202,7 @@ export class HttpClient {
             : {}),
         }),
         DEFAULT_HEADERS,
+        this.presets,
       );
       this.headerDefaults = [];
     }
@@ -201,6 +216,28 @@ export class HttpClient {
     const kept = new Set(Object.keys(config));
     const defaults = this.axios.defaults as unknown as Record<string, unknown>;
     for (const key of Object.keys(defaults)) if (!kept.has(key)) delete defaults[key];
+  }
+
+  /**
+   * The datasource's constant headers (its header rows, a static Authorization), told once per
+   * deploy. A request that carries one of them unchanged (same name, same value) gets it from
+   * the lean adapter, normalized here once, instead of through AxiosHeaders, which would merge,
+   * validate and normalize it again for every request; a request without it, or with another
+   * value, is sent as before. Only the lean adapter takes them (the `http` lane is axios alone).
+   */
+  presetHeaders(headers: Iterable<readonly [name: string, value: string]>): void {
+    if (this.headerDefaults.length) return;
+    const byKey = new Map<string, Preset>();
+    const list: DefaultHeader[] = [];
+    for (const [name, value] of headers) {
+      const trimmed = name.trim();
+      const key = trimmed.toLowerCase();
+      if (!key || byKey.has(key) || list.length >= MAX_PRESETS) continue;
+      byKey.set(key, { name, value, bit: 1 << list.length });
+      list.push({ key, name: trimmed, value: normalizeHeaderValue(value) });
+    }
+    this.presets.list = list;
+    this.presetByKey = byKey.size ? byKey : undefined;
   }
 
   /** Not an async function: one promise chain instead of a suspended frame per request in flight. */
@@ -229,12 +266,28 @@ export class HttpClient {
     // `false` keeps axios from inventing a form Content-Type for a POST, PUT or PATCH without one.
     const noContentType = FORM_DEFAULTED.has(req.method) && !req.headers.has('content-type');
     // No headers object at all when there is nothing to send (the lean adapter adds the
-    // defaults): axios then skips merging, copying and normalizing one per request.
-    if (req.headers.size || this.headerDefaults.length || noContentType) {
-      const headers: RawAxiosRequestHeaders = wireHeaders(req.headers, this.headerDefaults);
-      if (noContentType) headers['Content-Type'] = false;
-      config.headers = headers;
+    // defaults and the constant headers): axios then skips merging, copying and normalizing
+    // one per request.
+    const presets = this.presetByKey;
+    let mask = 0;
+    let headers: RawAxiosRequestHeaders | undefined;
+    if (presets && req.headers.size) {
+      for (const [key, entry] of req.headers) {
+        const preset = presets.get(key);
+        if (preset && preset.value === entry[1] && preset.name === entry[0]) {
+          mask |= preset.bit;
+        } else {
+          const name = entry[0].trim();
+          if (name) (headers ??= {})[name] = entry[1];
+        }
+      }
+    } else if (req.headers.size || this.headerDefaults.length) {
+      headers = wireHeaders(req.headers, this.headerDefaults);
     }
+    if (noContentType) (headers ??= {})['Content-Type'] = false;
+    if (headers) config.headers = headers;
+    // Set on every exchange (a signal is reused across an attempt's hops): 0 adds none.
+    if (presets || signal.presetMask) signal.presetMask = mask;
     if (req.body) config.data = req.body;
     // axios' own http adapter (the bench's lane) takes its agent per request: the same rule.
     if (this.headerDefaults.length && this.foreignHttpsAgent && req.origin !== this.options.ownOrigin) {
