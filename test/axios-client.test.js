@@ -6,7 +6,8 @@
 // failure comes out as a RestError with a stable code, never as an AxiosError.
 const assert = require('assert');
 const zlib = require('zlib');
-const { AxiosError, CanceledError } = require('axios');
+const net = require('net');
+const { AxiosError, AxiosHeaders, CanceledError } = require('axios');
 const { HttpClient, CLOSED, TIMEOUT } = require('../dist/lib/http/client');
 const { fromAxiosError } = require('../dist/lib/http/axios-errors');
 const { Cancel } = require('../dist/lib/http/cancel');
@@ -167,7 +168,11 @@ describe('HttpClient through axios: the wire and the errors, with both adapters'
         // The constant Accept replaces axios' default, and each header goes out once.
         assert.strictEqual(first.headers.accept, 'text/csv');
         const names = first.rawHeaders.filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase());
-        assert.deepStrictEqual(names.filter((n, i) => names.indexOf(n) !== i), [], `${names}`);
+        assert.deepStrictEqual(
+          names.filter((n, i) => names.indexOf(n) !== i),
+          [],
+          `${names}`,
+        );
         assert.strictEqual(first.headers['user-agent'], 'node-red-contrib-rest-datasource');
         for (const name of ['authorization', 'x-ctl', 'x-replaced']) {
           assert.ok(!(name in second.headers), `${name} stays off the second request`);
@@ -245,6 +250,53 @@ describe('HttpClient through axios: the wire and the errors, with both adapters'
     } finally {
       c.close();
       await other.close();
+    }
+  });
+});
+
+describe('response headers as node:http parses them', function () {
+  it('are already what AxiosHeaders normalize() makes of them, which the lean adapter relies on', async function () {
+    // Raw bytes, so the blanks, obs-text and repeats reach the parser as a server could send them.
+    const server = net.createServer((socket) => {
+      socket.once('data', () => {
+        socket.end(
+          Buffer.from(
+            'HTTP/1.1 200 OK\r\n' +
+              'X-Pad:   padded\t \r\n' +
+              'X-Inner: a  \t b\r\n' +
+              'X-Obs: caf\xe9 \xff\r\n' +
+              'X-Empty:\r\n' +
+              'X-UPPER: V\r\n' +
+              'Set-Cookie: a=1\r\n' +
+              'Set-Cookie:  b=2 \r\n' +
+              'x-dup: 1\r\n' +
+              'X-Dup: 2\r\n' +
+              'Content-Length: 2\r\nConnection: close\r\n\r\nok',
+            'latin1',
+          ),
+        );
+      });
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const c = client('lean');
+    try {
+      const origin = `http://127.0.0.1:${server.address().port}`;
+      const res = await c.axios.request({ baseURL: origin, url: '/', signal: new Cancel() });
+      const parsed = res.headers.toJSON();
+      assert.strictEqual(parsed['x-pad'], 'padded');
+      assert.deepStrictEqual(parsed['set-cookie'], ['a=1', 'b=2']);
+      assert.deepStrictEqual(
+        parsed,
+        AxiosHeaders.from({ ...parsed })
+          .normalize()
+          .toJSON(),
+        'normalize() would change nothing',
+      );
+      // Title-cased names on request still come from AxiosHeaders itself.
+      assert.ok('X-Pad' in res.headers.normalize(true).toJSON());
+    } finally {
+      c.close();
+      server.close();
     }
   });
 });

@@ -48,6 +48,20 @@ export interface PresetHeaders {
   list: readonly DefaultHeader[];
 }
 
+/**
+ * Response headers as node:http's parser gave them, already in the form AxiosHeaders'
+ * `normalize()` gives (lower-case names without surrounding blanks; values without control
+ * characters, which the parser refuses, and without surrounding blanks, which it strips;
+ * test/axios-client.test.js compares the two on tricky headers). axios normalizes every
+ * response's headers once more in dispatchRequest; for these it has nothing to change.
+ * `normalize(true)` (title-cased names) still runs.
+ */
+class ParsedHeaders extends AxiosHeaders {
+  normalize(format?: boolean): AxiosHeaders {
+    return format ? super.normalize(format) : this;
+  }
+}
+
 export function leanAxiosAdapter(
   transport: Transport,
   defaults: readonly DefaultHeader[] = [],
@@ -80,9 +94,8 @@ export function leanAxiosAdapter(
         status: res.status,
         statusText: '',
         // Already an AxiosHeaders, so axios does not build one from the plain object twice
-        // (once to run the response transforms, once for the response); node:http's parser
-        // gave names and values in the form AxiosHeaders would keep.
-        headers: Object.assign(new AxiosHeaders(), res.headers),
+        // (once to run the response transforms, once for the response).
+        headers: Object.assign(new ParsedHeaders(), res.headers),
         config,
         request: undefined,
         [NODE_HEADERS]: res.headers,

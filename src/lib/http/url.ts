@@ -16,11 +16,49 @@ const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
  * so it cannot add segments, and a value that would make its path segment empty, "." or ".."
  * (which URL resolution removes or climbs with) is refused, never resolved.
  */
+/** A path split at its placeholders: `text[0] {{names[0]}} text[1] ... text[n]`. */
+interface PathTemplate {
+  text: string[];
+  names: string[];
+  /** Whether placeholder i is in the path part (before any `?`). */
+  inPath: boolean[];
+}
+
+/** Templates by path: a query node's path is one text for every msg. Bounded. */
+const templates = new Map<string, PathTemplate>();
+const MAX_TEMPLATES = 256;
+
+function templateOf(path: string): PathTemplate {
+  let template = templates.get(path);
+  if (template) return template;
+  const queryAt = path.indexOf('?');
+  template = { text: [], names: [], inPath: [] };
+  let last = 0;
+  for (const match of path.matchAll(PLACEHOLDER)) {
+    const at = match.index ?? 0;
+    template.text.push(path.slice(last, at));
+    template.names.push(match[1]);
+    template.inPath.push(queryAt < 0 || at < queryAt);
+    last = at + match[0].length;
+  }
+  template.text.push(path.slice(last));
+  if (templates.size >= MAX_TEMPLATES) templates.clear();
+  templates.set(path, template);
+  return template;
+}
+
+/**
+ * Fill `{{name}}` placeholders of a path. A value is one segment's content: it is URL-encoded
+ * so it cannot add segments, and a value that would make its path segment empty, "." or ".."
+ * (which URL resolution removes or climbs with) is refused, never resolved.
+ */
 export function fillPath(path: string, lookup: (name: string) => unknown): string {
   if (!path.includes('{{')) return path;
-  const queryAt = path.indexOf('?');
+  const { text, names, inPath } = templateOf(path);
   let suspect: string | undefined;
-  const filled = path.replace(PLACEHOLDER, (_all, name: string, offset: number) => {
+  let filled = text[0];
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
     const value = lookup(name);
     // A function is what a prototype member (`{{constructor}}`, `{{toString}}`) finds on a msg that lacks it.
     if (value === undefined || value === null || typeof value === 'function') {
@@ -30,9 +68,9 @@ export function fillPath(path: string, lookup: (name: string) => unknown): strin
       throw configError('path', `placeholder {{${name}}} must be text or a number, msg.${name} is an object`);
     }
     const encoded = encodeURIComponent(String(value));
-    if (suspect === undefined && DOTS_OR_EMPTY.test(encoded) && (queryAt < 0 || offset < queryAt)) suspect = name;
-    return encoded;
-  });
+    if (suspect === undefined && inPath[i] && DOTS_OR_EMPTY.test(encoded)) suspect = name;
+    filled += encoded + text[i + 1];
+  }
   // Only a value of at most two dots (or none) can form such a segment: check then, not always.
   if (suspect !== undefined) checkFilledSegments(path, filled, suspect);
   return filled;

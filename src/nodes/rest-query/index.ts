@@ -36,6 +36,8 @@ interface RestQueryConfig extends NodeDef {
   cacheTtl?: string | number;
 }
 
+/** A path placeholder that names one msg property (`id`, `order_id`), not a path into one. */
+const PLAIN_NAME = /^[A-Za-z_$][\w$]*$/;
 const BODY_TYPES: readonly BodyType[] = ['auto', 'json', 'form', 'multipart', 'text', 'binary', 'none'];
 const RESPONSE_TYPES: readonly ResponseType[] = ['auto', 'json', 'text', 'binary'];
 
@@ -222,7 +224,10 @@ export = function register(RED: NodeAPI): void {
         timeout: c.timeout,
       };
       const m = msg as unknown as MsgParts & Record<string, unknown>;
-      const plan = buildPlan(ds.defaults, query, m, (name) => RED.util.getMessageProperty(msg, name));
+      // `{{id}}`: a plain name is msg[name], what getMessageProperty would find, without parsing it.
+      const plan = buildPlan(ds.defaults, query, m, (name) =>
+        PLAIN_NAME.test(name) ? m[name] : RED.util.getMessageProperty(msg, name),
+      );
       if (c.cacheTtl) plan.cacheTtl = c.cacheTtl;
       if (inflight++ === 0) status('blue', 'dot', requestingText);
       if (c.pagination.mode !== 'off') {
