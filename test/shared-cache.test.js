@@ -71,7 +71,11 @@ describe(`the HTTP cache shared by two Node-RED instances through redis (${RUNTI
   before(async function () {
     redis = await startRedis();
     api = await startServer((req, res) => {
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'max-age=3600', ETag: `"${ETAG_MARK}"` });
+      res.writeHead(200, {
+        'Content-Type': 'application/json',
+        'Cache-Control': 'max-age=3600',
+        ETag: `"${ETAG_MARK}"`,
+      });
       res.end(JSON.stringify({ mark: BODY_MARK, url: req.url }));
     });
     const flow = cacheFlow({ redisUrl: redis.url, apiUrl: api.url });

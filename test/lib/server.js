@@ -29,7 +29,13 @@ async function startServer(handler = echo, { createServer = http.createServer, o
   const sockets = new Set();
   const listener = async (req, res) => {
     req.body = await readBody(req);
-    requests.push({ method: req.method, url: req.url, headers: req.headers, rawHeaders: req.rawHeaders, body: req.body });
+    requests.push({
+      method: req.method,
+      url: req.url,
+      headers: req.headers,
+      rawHeaders: req.rawHeaders,
+      body: req.body,
+    });
     try {
       await handler(req, res);
     } catch (e) {

@@ -179,8 +179,14 @@ describe('lib: URLs', function () {
 
   it('fills the same path again with new values, and lets an empty value through only after the ?', function () {
     const path = 'items/{{id}}/x?q={{q}}&r={{q}}';
-    assert.strictEqual(fillPath(path, (n) => ({ id: 1, q: 'a b' })[n]), 'items/1/x?q=a%20b&r=a%20b');
-    assert.strictEqual(fillPath(path, (n) => ({ id: 'é', q: '' })[n]), 'items/%C3%A9/x?q=&r=');
+    assert.strictEqual(
+      fillPath(path, (n) => ({ id: 1, q: 'a b' })[n]),
+      'items/1/x?q=a%20b&r=a%20b',
+    );
+    assert.strictEqual(
+      fillPath(path, (n) => ({ id: 'é', q: '' })[n]),
+      'items/%C3%A9/x?q=&r=',
+    );
     assert.throws(
       () => fillPath(path, (n) => ({ id: '..', q: 'x' })[n]),
       (e) => e.code === 'CONFIG_ERROR' && /\{\{id\}\} makes the path segment "\.\."/.test(e.message),
