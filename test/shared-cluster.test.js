@@ -7,13 +7,13 @@
 // cluster, and redis stopped and started again in the middle of a run.
 const assert = require('assert');
 const fs = require('fs');
-const http = require('http');
 const os = require('os');
 const path = require('path');
 const runner = require('../scripts/lib/node-red-runner');
 const { startOidcServer, browse } = require('./lib/oidc-server');
 const { startRedis } = require('./lib/redis');
 const { secret, MARK } = require('./lib/secrets');
+const { sleep, tallyNodes, startCounter, settled, busiest } = require('./lib/load-flow');
 
 const RUNTIME = process.env.NODE_RED_RUNTIME || 'node-red';
 const INSTANCES = 3;
@@ -30,13 +30,6 @@ const n = msg.payload.n, batch = msg.payload.batch, target = msg.payload.target;
 for (let i = 0; i < n; i++) node.send([target === 'rate' ? null : { batch, i }, target === 'rate' ? { batch, i } : null, null]);
 msg.payload = { started: n };
 node.send([null, null, msg]);`;
-  const tally = (field) => `
-const all = flow.get('tally') || {};
-const t = all[msg.batch] || (all[msg.batch] = { ok: 0, err: 0, errors: [] });
-t.${field}++;
-${field === 'err' ? 'if (t.errors.length < 5) t.errors.push(String(msg.error && msg.error.message));' : ''}
-flow.set('tally', all);
-return null;`;
   return [
     { id: 'cluster-tab', type: 'tab', label: 'cluster' },
     {
@@ -70,11 +63,7 @@ return null;`;
     { id: 'fan', type: 'function', z: 'cluster-tab', func: fan, outputs: 3, wires: [['q'], ['qr'], ['answer']] },
     { id: 'q', type: 'rest-query', z: 'cluster-tab', datasource: 'ds', method: 'GET', path: '/api', wires: [['ok']] },
     { id: 'qr', type: 'rest-query', z: 'cluster-tab', datasource: 'dsr', method: 'GET', path: '/hit', wires: [['ok']] },
-    { id: 'ok', type: 'function', z: 'cluster-tab', func: tally('ok'), outputs: 1, wires: [[]] },
-    { id: 'on-error', type: 'catch', z: 'cluster-tab', scope: ['q', 'qr'], uncaught: false, wires: [['err']] },
-    { id: 'err', type: 'function', z: 'cluster-tab', func: tally('err'), outputs: 1, wires: [[]] },
-    { id: 'answer', type: 'http response', z: 'cluster-tab', wires: [] },
-    { id: 'tin', type: 'http in', z: 'cluster-tab', url: '/tally', method: 'get', wires: [['tget']] },
+    ...tallyNodes('cluster-tab', ['q', 'qr']),
     // Blocks this instance's event loop (an instance stalled by CPU load or a long GC).
     { id: 'stall-in', type: 'http in', z: 'cluster-tab', url: '/stall', method: 'post', wires: [['stall']] },
     {
@@ -85,37 +74,8 @@ return null;`;
       outputs: 1,
       wires: [['answer']],
     },
-    {
-      id: 'tget',
-      type: 'function',
-      z: 'cluster-tab',
-      func: "msg.payload = (flow.get('tally') || {})[msg.req.query.batch] || { ok: 0, err: 0, errors: [] }; return msg;",
-      outputs: 1,
-      wires: [['answer']],
-    },
   ];
 }
-
-/** An API that counts when each request arrives (all instances together). */
-function startCounter() {
-  const arrivals = [];
-  const server = http.createServer((req, res) => {
-    arrivals.push(Date.now());
-    res.setHeader('Content-Type', 'application/json');
-    res.end('{"ok":true}');
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({
-        url: `http://127.0.0.1:${server.address().port}`,
-        arrivals,
-        close: () => new Promise((r) => server.close(r)),
-      }),
-    ),
-  );
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 describe(`several Node-RED instances sharing one redis (${RUNTIME})`, function () {
   this.timeout(90000);
@@ -132,28 +92,12 @@ describe(`several Node-RED instances sharing one redis (${RUNTIME})`, function (
   }
 
   /** Wait until every message of `batch` on every instance has ended; the summed tally. */
-  async function settled(batch, expected) {
-    let sum;
-    for (let i = 0; i < 200; i++) {
-      const all = await Promise.all(nodes.map((nr) => runner.request(nr.url, 'GET', `tally?batch=${batch}`)));
-      sum = { ok: 0, err: 0, errors: [] };
-      for (const r of all) {
-        sum.ok += r.body.ok;
-        sum.err += r.body.err;
-        sum.errors.push(...r.body.errors);
-      }
-      if (sum.ok + sum.err >= expected) return sum;
-      await sleep(100);
-    }
-    throw new Error(
-      `batch ${batch} did not finish: ${JSON.stringify(sum)}\n${nodes.map((nr) => nr.output().slice(-3000)).join('\n')}`,
-    );
-  }
+  const settledAll = (batch, expected) => settled(nodes, batch, expected);
 
   /** One wave: `n` messages on every instance at once. */
   async function wave(batch, n = PER_WAVE, target = 'api') {
     await Promise.all(nodes.map((nr) => run(nr, batch, n, target)));
-    return settled(batch, n * nodes.length);
+    return settledAll(batch, n * nodes.length);
   }
 
   before(async function () {
@@ -245,24 +189,17 @@ describe(`several Node-RED instances sharing one redis (${RUNTIME})`, function (
     const perInstance = 12;
     const t = await wave('rate', perInstance, 'rate');
     assert.deepStrictEqual({ ok: t.ok, err: t.err }, { ok: perInstance * INSTANCES, err: 0 });
-    const at = counter.arrivals.slice().sort((a, b) => a - b);
     // No window of one second holds more than RATE arrivals. Requests start 1000/RATE ms apart;
     // on its way one can be held up (an instance's event loop stalled: the suite shares two cores
     // with everything else, and stalls of 350 ms were seen) and arrive next to the ones after it,
     // so a window is allowed that much less than a second. Per-instance limits would put 3x RATE
     // in it; the span check below bounds the average rate more tightly.
     const JITTER_MS = 400;
-    let busiest = 0;
-    for (let i = 0; i < at.length; i++) {
-      let j = i;
-      while (j < at.length && at[j] - at[i] < 1000 - JITTER_MS) j++;
-      busiest = Math.max(busiest, j - i);
-    }
-    const gaps = at.slice(1).map((v, i) => v - at[i]);
+    const { most, gaps, at } = busiest(counter.arrivals, 1000 - JITTER_MS);
     // And over the whole run (delays do not add up): N starts span (N - 1) intervals.
     const span = at[at.length - 1] - at[0];
     assert.ok(span >= ((at.length - 1) * 1000) / RATE - JITTER_MS, `${at.length} requests within ${span} ms`);
-    assert.ok(busiest <= RATE, `${busiest} requests arrived within one second (limit ${RATE}); gaps ${gaps}`);
+    assert.ok(most <= RATE, `${most} requests arrived within one second (limit ${RATE}); gaps ${gaps}`);
   });
 
   it(`an instance whose event loop stalls does not burst: at most ${RATE} arrivals in any one second at the API`, async function () {
@@ -278,15 +215,8 @@ describe(`several Node-RED instances sharing one redis (${RUNTIME})`, function (
     }
     const t = await waveDone;
     assert.deepStrictEqual({ ok: t.ok, err: t.err }, { ok: perInstance * INSTANCES, err: 0 }, JSON.stringify(t.errors));
-    const at = counter.arrivals.slice().sort((a, b) => a - b);
-    let busiest = 0;
-    for (let i = 0; i < at.length; i++) {
-      let j = i;
-      while (j < at.length && at[j] - at[i] < 1000) j++;
-      busiest = Math.max(busiest, j - i);
-    }
-    const gaps = at.slice(1).map((v, i) => v - at[i]);
-    assert.ok(busiest <= RATE, `${busiest} arrivals within one second (limit ${RATE}); gaps ${gaps}`);
+    const { most, gaps } = busiest(counter.arrivals);
+    assert.ok(most <= RATE, `${most} arrivals within one second (limit ${RATE}); gaps ${gaps}`);
   });
 
   it('redis stopped mid-run and started again: every message ends in one output or one error, no refresh without the lock, sharing resumes', async function () {

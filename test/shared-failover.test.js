@@ -9,13 +9,13 @@
 // secret is in the store in clear. Slow: run on Node-RED 4 only (NODE_RED_RUNTIME unset).
 const assert = require('assert');
 const fs = require('fs');
-const http = require('http');
 const os = require('os');
 const path = require('path');
 const runner = require('../scripts/lib/node-red-runner');
 const { startOidcServer, browse } = require('./lib/oidc-server');
 const { startSentinel, startCluster } = require('./lib/redis-ha');
 const { secret, MARK } = require('./lib/secrets');
+const { sleep, tallyNodes, startCounter, settled, busiest } = require('./lib/load-flow');
 
 const ONLY_ONE_RUNTIME = !process.env.NODE_RED_RUNTIME;
 const INSTANCES = 2;
@@ -26,7 +26,6 @@ const RATE = 10;
 const CREDENTIAL_SECRET = 'failover-credential-secret';
 // Datasource ids whose hash tags fall in different slots (and, in the cluster, on different primaries).
 const DS = ['dsa', 'dsc'];
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function failoverFlow({ store, op }) {
   const fan = `
@@ -37,13 +36,6 @@ for (let i = 0; i < n; i++) {
 }
 msg.payload = { started: n };
 node.send([null, null, null, msg]);`;
-  const tally = (field) => `
-const all = flow.get('tally') || {};
-const t = all[msg.batch] || (all[msg.batch] = { ok: 0, err: 0, errors: [] });
-t.${field}++;
-${field === 'err' ? "if (t.errors.length < 10) t.errors.push(String(msg.error && msg.error.code) + ': ' + String(msg.error && msg.error.message));" : ''}
-flow.set('tally', all);
-return null;`;
   const ds = (id) => ({
     id,
     type: 'rest-datasource',
@@ -79,38 +71,8 @@ return null;`;
     { id: 'qa', type: 'rest-query', z: 'tab', datasource: DS[0], method: 'GET', path: '/api', wires: [['ok']] },
     { id: 'qb', type: 'rest-query', z: 'tab', datasource: DS[1], method: 'GET', path: '/api', wires: [['ok']] },
     { id: 'qr', type: 'rest-query', z: 'tab', datasource: 'dsr', method: 'GET', path: '/hit', wires: [['ok']] },
-    { id: 'ok', type: 'function', z: 'tab', func: tally('ok'), outputs: 1, wires: [[]] },
-    { id: 'on-error', type: 'catch', z: 'tab', scope: ['qa', 'qb', 'qr'], uncaught: false, wires: [['err']] },
-    { id: 'err', type: 'function', z: 'tab', func: tally('err'), outputs: 1, wires: [[]] },
-    { id: 'answer', type: 'http response', z: 'tab', wires: [] },
-    { id: 'tin', type: 'http in', z: 'tab', url: '/tally', method: 'get', wires: [['tget']] },
-    {
-      id: 'tget',
-      type: 'function',
-      z: 'tab',
-      func: "msg.payload = (flow.get('tally') || {})[msg.req.query.batch] || { ok: 0, err: 0, errors: [] }; return msg;",
-      outputs: 1,
-      wires: [['answer']],
-    },
+    ...tallyNodes('tab', ['qa', 'qb', 'qr']),
   ];
-}
-
-function startCounter() {
-  const arrivals = [];
-  const server = http.createServer((req, res) => {
-    arrivals.push(Date.now());
-    res.setHeader('Content-Type', 'application/json');
-    res.end('{"ok":true}');
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({
-        url: `http://127.0.0.1:${server.address().port}`,
-        arrivals,
-        close: () => new Promise((r) => server.close(r)),
-      }),
-    ),
-  );
 }
 
 /** One topology: instances started, both datasources authorized once; answers the helpers of the run. */
@@ -148,23 +110,6 @@ async function cluster({ topology, storeConfig, password }) {
     assert.match(String(page.body), /Authorized/);
   }
 
-  async function settled(batch, expected) {
-    let sum;
-    for (let i = 0; i < 600; i++) {
-      const all = await Promise.all(nodes.map((nr) => runner.request(nr.url, 'GET', `tally?batch=${batch}`)));
-      sum = { ok: 0, err: 0, errors: [] };
-      for (const r of all) {
-        sum.ok += r.body.ok;
-        sum.err += r.body.err;
-        sum.errors.push(...r.body.errors);
-      }
-      if (sum.ok + sum.err >= expected) return sum;
-      await sleep(100);
-    }
-    throw new Error(
-      `batch ${batch} did not finish: ${JSON.stringify(sum)}\n${nodes.map((nr) => nr.output().slice(-3000)).join('\n')}`,
-    );
-  }
   /** n messages on every instance at once (to both OAuth datasources, or to the rate one). */
   async function wave(batch, n, target = 'api') {
     await Promise.all(
@@ -174,7 +119,7 @@ async function cluster({ topology, storeConfig, password }) {
       }),
     );
     const perMsg = target === 'rate' ? 1 : 2;
-    return settled(batch, n * perMsg * nodes.length);
+    return settled(nodes, batch, n * perMsg * nodes.length, 600);
   }
   return {
     nodes,
@@ -249,15 +194,8 @@ async function checkRate(c) {
   const perInstance = 12;
   const t = await c.wave('rate', perInstance, 'rate');
   assert.deepStrictEqual({ ok: t.ok, err: t.err }, { ok: perInstance * INSTANCES, err: 0 }, JSON.stringify(t.errors));
-  const at = c.counter.arrivals.slice().sort((a, b) => a - b);
-  let busiest = 0;
-  for (let i = 0; i < at.length; i++) {
-    let j = i;
-    while (j < at.length && at[j] - at[i] < 1000) j++;
-    busiest = Math.max(busiest, j - i);
-  }
-  const gaps = at.slice(1).map((v, i) => v - at[i]);
-  assert.ok(busiest <= RATE, `${busiest} arrivals in one second (limit ${RATE}); gaps ${gaps}`);
+  const { most, gaps } = busiest(c.counter.arrivals);
+  assert.ok(most <= RATE, `${most} arrivals in one second (limit ${RATE}); gaps ${gaps}`);
 }
 
 async function checkSecrets(c, dump) {

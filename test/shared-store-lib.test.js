@@ -351,6 +351,50 @@ describe('shared store library pieces, on a real redis', function () {
       assert.ok(answers[4] > 0 && answers[4] <= 1050, `the fifth waits: ${answers[4]}`);
     });
 
+    it('a stall between the admission and its answer admits the start again at its real moment; a slow store does not', async function () {
+      const logOf = async (rate) =>
+        (await redis.command(['ZRANGE', rate.logKey, '0', '-1', 'WITHSCORES'])).filter((v, i) => i % 2).map(Number);
+      // The event loop blocks right after the store admitted the start, before the pacer reads
+      // the answer (an instance busy in another node).
+      const stalling = new ClusterRate(s, s.key('rate', `{stall${n}}`), 10);
+      const admit = stalling.admit.bind(stalling);
+      let stalls = 0;
+      stalling.admit = async (...args) => {
+        const answer = await admit(...args);
+        if (stalls++ === 0) {
+          const end = Date.now() + 300;
+          while (Date.now() < end);
+        }
+        return answer;
+      };
+      const pacer = new ClusterPacer(stalling, { timeoutMs: 1000, closedError: () => new Error('closed') });
+      try {
+        assert.strictEqual(await pacer.turn(3000), true);
+        const log = await logOf(stalling);
+        assert.strictEqual(log.length, 2, `admitted again after the stall: ${log}`);
+        assert.ok(log[1] - log[0] >= 300e3, `the second admission is the real moment: ${log[1] - log[0]} µs later`);
+      } finally {
+        pacer.close();
+      }
+      // Every answer 80 ms late, the reservation's too (a distant store): one admission per start.
+      const slow = new ClusterRate(s, s.key('rate', `{slow${n}}`), 10);
+      for (const method of ['reserve', 'admit']) {
+        const original = slow[method].bind(slow);
+        slow[method] = async (...args) => {
+          const answer = await original(...args);
+          await new Promise((r) => setTimeout(r, 80));
+          return answer;
+        };
+      }
+      const slowPacer = new ClusterPacer(slow, { timeoutMs: 1000, closedError: () => new Error('closed') });
+      try {
+        for (let i = 0; i < 3; i++) assert.strictEqual(await slowPacer.turn(3000), true);
+        assert.strictEqual((await logOf(slow)).length, 3);
+      } finally {
+        slowPacer.close();
+      }
+    });
+
     it('a start whose reserved slot comes while the window is full waits for a place (no burst after a stall)', async function () {
       const rateKey = s.key('rate', `{full${n}}`);
       const rate = new ClusterRate(s, rateKey, 4);
