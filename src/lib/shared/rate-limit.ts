@@ -198,7 +198,7 @@ export class ClusterPacer {
       break;
     }
     // 2. Admitted at the moment of the start (sliding log): a late wake-up waits its turn.
-    for (let readmitted = 0; ; ) {
+    for (let readmitted = 0; ;) {
       if (this.closed) throw this.o.closedError();
       const asked = Date.now();
       const wait = await ask(() => this.rate.admit(this.o.timeoutMs));
