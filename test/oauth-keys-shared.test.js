@@ -6,10 +6,8 @@
 // both prove with the same key (the token's cnf.jkt). Nothing in redis is readable.
 const assert = require('assert');
 const crypto = require('crypto');
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
 const runner = require('../scripts/lib/node-red-runner');
+const { startInstances, stopInstances } = require('./lib/instances');
 const { startRedis } = require('./lib/redis');
 const { startBearerServer } = require('./lib/jwt-bearer-server');
 const { startAssertionServer } = require('./lib/oidc-assertion-server');
@@ -87,19 +85,15 @@ describe(`OAuth keys and bearer-grant tokens shared by two Node-RED instances ($
     op = await startAssertionServer({ clientSecretJwt: 'unused-secret-unused-secret-unused-secret' });
     const pem = rsa.privateKey.export({ type: 'pkcs8', format: 'pem' });
     const nodesFlow = flow({ redisUrl: redis.url, storePassword, bearer, pem, op });
-    for (let i = 0; i < 2; i++) {
-      const port = await runner.freePort();
-      const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rest-ds-keys-cluster-'));
-      userDirs.push(userDir);
-      fs.writeFileSync(
-        path.join(userDir, 'settings.js'),
-        runner.settingsFile({ port, credentialSecret: CREDENTIAL_SECRET, logLevel: 'warn' }),
-      );
-      runner.linkPackage(userDir);
-      const nr = await runner.startNodeRed({ runtime: RUNTIME, userDir, port });
-      nodes.push(nr);
-      await runner.deployFlows(nr.url, JSON.parse(JSON.stringify(nodesFlow)));
-    }
+    await startInstances({
+      nodes,
+      userDirs,
+      flow: nodesFlow,
+      credentialSecret: CREDENTIAL_SECRET,
+      runtime: RUNTIME,
+      dirPrefix: 'rest-ds-keys-cluster-',
+      count: 2,
+    });
     // the flows have started once their http-in routes answer
     for (const nr of nodes) {
       for (let i = 0; i < 100; i++) {
@@ -110,11 +104,10 @@ describe(`OAuth keys and bearer-grant tokens shared by two Node-RED instances ($
   });
 
   after(async function () {
-    await Promise.all(nodes.map((nr) => nr.stop()));
+    await stopInstances(nodes, userDirs);
     if (bearer) await bearer.close();
     if (op) await op.close();
     if (redis) await redis.close();
-    for (const dir of userDirs) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   const ask = (nr, route) => runner.request(nr.url, 'GET', route);

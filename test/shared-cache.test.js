@@ -4,10 +4,8 @@
 // a request; Redis holds it only sealed (no marker from the body or the path in any key or
 // value); with Redis gone each instance caches on its own and says so once.
 const assert = require('assert');
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
 const runner = require('../scripts/lib/node-red-runner');
+const { startInstances, stopInstances } = require('./lib/instances');
 const { startRedis } = require('./lib/redis');
 const { startServer } = require('./lib/server');
 
@@ -79,19 +77,15 @@ describe(`the HTTP cache shared by two Node-RED instances through redis (${RUNTI
       res.end(JSON.stringify({ mark: BODY_MARK, url: req.url }));
     });
     const flow = cacheFlow({ redisUrl: redis.url, apiUrl: api.url });
-    for (let i = 0; i < 2; i++) {
-      const port = await runner.freePort();
-      const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rest-datasource-cache-'));
-      userDirs.push(userDir);
-      fs.writeFileSync(
-        path.join(userDir, 'settings.js'),
-        runner.settingsFile({ port, credentialSecret: CREDENTIAL_SECRET, logLevel: 'warn' }),
-      );
-      runner.linkPackage(userDir);
-      const nr = await runner.startNodeRed({ runtime: RUNTIME, userDir, port });
-      nodes.push(nr);
-      await runner.deployFlows(nr.url, JSON.parse(JSON.stringify(flow)));
-    }
+    await startInstances({
+      nodes,
+      userDirs,
+      flow,
+      credentialSecret: CREDENTIAL_SECRET,
+      runtime: RUNTIME,
+      dirPrefix: 'rest-datasource-cache-',
+      count: 2,
+    });
     // Both stores connected before the first request (a store still connecting is "away").
     for (let i = 0; i < 200; i++) {
       const clients = String(await redis.command(['CLIENT', 'LIST']))
@@ -103,10 +97,9 @@ describe(`the HTTP cache shared by two Node-RED instances through redis (${RUNTI
   });
 
   after(async function () {
-    await Promise.all(nodes.map((nr) => nr.stop()));
+    await stopInstances(nodes, userDirs);
     if (api) await api.close();
     if (redis) await redis.close();
-    for (const dir of userDirs) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   async function get(nr, item) {

@@ -6,10 +6,8 @@
 // messages at once, wave after wave, across several expiries. Also: one rate limit for the
 // cluster, and redis stopped and started again in the middle of a run.
 const assert = require('assert');
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
 const runner = require('../scripts/lib/node-red-runner');
+const { startInstances, stopInstances } = require('./lib/instances');
 const { startOidcServer, browse } = require('./lib/oidc-server');
 const { startRedis } = require('./lib/redis');
 const { secret, MARK } = require('./lib/secrets');
@@ -111,18 +109,15 @@ describe(`several Node-RED instances sharing one redis (${RUNTIME})`, function (
     });
     const flow = clusterFlow({ redisUrl: redis.url, op, counterUrl: counter.url, storePassword });
     // Instances start one after the other (two cores); each gets the same flow, as a copy.
-    for (const port of ports) {
-      const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rest-datasource-cluster-'));
-      userDirs.push(userDir);
-      fs.writeFileSync(
-        path.join(userDir, 'settings.js'),
-        runner.settingsFile({ port, credentialSecret: CREDENTIAL_SECRET, logLevel: 'warn' }),
-      );
-      runner.linkPackage(userDir);
-      const nr = await runner.startNodeRed({ runtime: RUNTIME, userDir, port });
-      nodes.push(nr);
-      await runner.deployFlows(nr.url, JSON.parse(JSON.stringify(flow)));
-    }
+    await startInstances({
+      nodes,
+      userDirs,
+      flow,
+      credentialSecret: CREDENTIAL_SECRET,
+      runtime: RUNTIME,
+      dirPrefix: 'rest-datasource-cluster-',
+      ports,
+    });
     // Authorize once, through the first instance's editor route, as a person would.
     const start = await runner.request(nodes[0].url, 'POST', 'rest-datasource/ds/oauth/start', {
       redirectUri: `${nodes[0].url.replace(/\/$/, '')}${CALLBACK}`,
@@ -139,11 +134,10 @@ describe(`several Node-RED instances sharing one redis (${RUNTIME})`, function (
   });
 
   after(async function () {
-    await Promise.all(nodes.map((nr) => nr.stop()));
+    await stopInstances(nodes, userDirs);
     if (op) await op.close();
     if (counter) await counter.close();
     if (redis) await redis.close();
-    for (const dir of userDirs) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('authorized once, every instance sends with the shared token through several expiries: no failure, no reused refresh token, one refresh per expiry', async function () {

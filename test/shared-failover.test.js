@@ -8,10 +8,8 @@
 // revoked grant), sharing resumes without a redeploy, the cluster rate limit holds, and nothing
 // secret is in the store in clear. Slow: run on Node-RED 4 only (NODE_RED_RUNTIME unset).
 const assert = require('assert');
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
 const runner = require('../scripts/lib/node-red-runner');
+const { startInstances, stopInstances } = require('./lib/instances');
 const { startOidcServer, browse } = require('./lib/oidc-server');
 const { startSentinel, startCluster } = require('./lib/redis-ha');
 const { secret, MARK } = require('./lib/secrets');
@@ -88,18 +86,14 @@ async function cluster({ topology, storeConfig, password }) {
   });
   op.counterUrl = counter.url;
   const flow = failoverFlow({ store: { ...storeConfig, credentials: { password } }, op });
-  for (const port of ports) {
-    const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rest-datasource-failover-'));
-    userDirs.push(userDir);
-    fs.writeFileSync(
-      path.join(userDir, 'settings.js'),
-      runner.settingsFile({ port, credentialSecret: CREDENTIAL_SECRET, logLevel: 'warn' }),
-    );
-    runner.linkPackage(userDir);
-    const nr = await runner.startNodeRed({ userDir, port });
-    nodes.push(nr);
-    await runner.deployFlows(nr.url, JSON.parse(JSON.stringify(flow)));
-  }
+  await startInstances({
+    nodes,
+    userDirs,
+    flow,
+    credentialSecret: CREDENTIAL_SECRET,
+    dirPrefix: 'rest-datasource-failover-',
+    ports,
+  });
   for (const id of DS) {
     const start = await runner.request(nodes[0].url, 'POST', `rest-datasource/${id}/oauth/start`, {
       redirectUri: `${nodes[0].url.replace(/\/$/, '')}${CALLBACK}`,
@@ -127,11 +121,10 @@ async function cluster({ topology, storeConfig, password }) {
     counter,
     wave,
     async close() {
-      await Promise.all(nodes.map((nr) => nr.stop()));
+      await stopInstances(nodes, userDirs);
       await op.close();
       await counter.close();
       await topology.close();
-      for (const dir of userDirs) fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }
