@@ -6,7 +6,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { helper, loadQuery, useRuntime } = require('./lib/nr');
-const { startOidcServer, browse } = require('./lib/oidc-server');
+const { startOidcServer, browse, webClient } = require('./lib/oidc-server');
 
 const CALLBACK = '/rest-datasource/oauth/callback';
 
@@ -74,14 +74,9 @@ describe('oauth2 against oidc-provider', function () {
     const ctx = await loadQuery({
       ds: {
         baseUrl: op.apiUrl,
-        authType: 'oauth2',
-        oauth2GrantType: 'authorization_code',
-        oauth2TokenUrl: op.tokenUrl,
-        oauth2AuthUrl: op.authUrl,
-        oauth2Scopes: 'openid offline_access',
-        oauth2AuthParams: [{ name: 'prompt', value: 'consent' }],
+        ...webClient(op).settings,
       },
-      credentials: { clientId: 'web', clientSecret: 'web-secret-oidc' },
+      credentials: webClient(op).credentials,
     });
     const start = await helper.request().post('/rest-datasource/ds/oauth/start').send({ redirectUri });
     assert.strictEqual(start.status, 200, start.text);
@@ -119,15 +114,10 @@ describe('oauth2 against oidc-provider', function () {
     const ctx = await loadQuery({
       ds: {
         baseUrl: op.apiUrl,
-        authType: 'oauth2',
-        oauth2GrantType: 'authorization_code',
-        oauth2TokenUrl: op.tokenUrl,
-        oauth2AuthUrl: op.authUrl,
-        oauth2Scopes: 'openid offline_access',
-        oauth2AuthParams: [{ name: 'prompt', value: 'consent' }],
+        ...webClient(op).settings,
         oauth2Dpop: true,
       },
-      credentials: { clientId: 'web', clientSecret: 'web-secret-oidc' },
+      credentials: webClient(op).credentials,
     });
     const start = await helper.request().post('/rest-datasource/ds/oauth/start').send({ redirectUri });
     const back = new URL(await browse(start.body.authorizeUrl, redirectUri));

@@ -8,7 +8,7 @@
 const assert = require('assert');
 const runner = require('../scripts/lib/node-red-runner');
 const { startInstances, stopInstances } = require('./lib/instances');
-const { startOidcServer, browse } = require('./lib/oidc-server');
+const { startOidcServer, browse, webClient } = require('./lib/oidc-server');
 const { startRedis } = require('./lib/redis');
 const { secret, MARK } = require('./lib/secrets');
 const { sleep, tallyNodes, startCounter, settled, busiest } = require('./lib/load-flow');
@@ -44,17 +44,12 @@ node.send([null, null, msg]);`;
       type: 'rest-datasource',
       name: 'oidc api',
       baseUrl: op.url,
-      authType: 'oauth2',
-      oauth2GrantType: 'authorization_code',
-      oauth2TokenUrl: op.tokenUrl,
-      oauth2AuthUrl: op.authUrl,
-      oauth2Scopes: 'openid offline_access',
-      oauth2AuthParams: [{ name: 'prompt', value: 'consent' }],
+      ...webClient(op).settings,
       oauth2ClientAuth: 'header',
       oauth2Pkce: true,
       sharedStore: 'store',
       timeout: 10000,
-      credentials: { clientId: 'web', clientSecret: 'web-secret-oidc' },
+      credentials: webClient(op).credentials,
     },
     { id: 'dsr', type: 'rest-datasource', name: 'counter', baseUrl: counterUrl, rateLimit: RATE, sharedStore: 'store' },
     { id: 'run-in', type: 'http in', z: 'cluster-tab', url: '/run', method: 'post', wires: [['fan']] },

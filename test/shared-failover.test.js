@@ -10,7 +10,7 @@
 const assert = require('assert');
 const runner = require('../scripts/lib/node-red-runner');
 const { startInstances, stopInstances } = require('./lib/instances');
-const { startOidcServer, browse } = require('./lib/oidc-server');
+const { startOidcServer, browse, webClient } = require('./lib/oidc-server');
 const { startSentinel, startCluster } = require('./lib/redis-ha');
 const { secret, MARK } = require('./lib/secrets');
 const { sleep, tallyNodes, startCounter, settled, busiest } = require('./lib/load-flow');
@@ -39,17 +39,12 @@ node.send([null, null, null, msg]);`;
     type: 'rest-datasource',
     name: `oidc ${id}`,
     baseUrl: op.url,
-    authType: 'oauth2',
-    oauth2GrantType: 'authorization_code',
-    oauth2TokenUrl: op.tokenUrl,
-    oauth2AuthUrl: op.authUrl,
-    oauth2Scopes: 'openid offline_access',
-    oauth2AuthParams: [{ name: 'prompt', value: 'consent' }],
+    ...webClient(op).settings,
     oauth2ClientAuth: 'header',
     oauth2Pkce: true,
     sharedStore: 'store',
     timeout: 8000,
-    credentials: { clientId: 'web', clientSecret: 'web-secret-oidc' },
+    credentials: webClient(op).credentials,
   });
   return [
     { id: 'tab', type: 'tab', label: 'failover' },

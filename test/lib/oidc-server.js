@@ -207,4 +207,22 @@ async function browse(url, stopAt, maxHops = 10) {
   throw new Error('too many redirects');
 }
 
-module.exports = { startOidcServer, browse };
+/**
+ * A datasource's auth settings and credentials for the server's `web` client: authorization
+ * code, offline access, a consent page every time (so a test can authorize again).
+ */
+function webClient(op) {
+  return {
+    settings: {
+      authType: 'oauth2',
+      oauth2GrantType: 'authorization_code',
+      oauth2TokenUrl: op.tokenUrl,
+      oauth2AuthUrl: op.authUrl,
+      oauth2Scopes: 'openid offline_access',
+      oauth2AuthParams: [{ name: 'prompt', value: 'consent' }],
+    },
+    credentials: { clientId: 'web', clientSecret: 'web-secret-oidc' },
+  };
+}
+
+module.exports = { startOidcServer, browse, webClient };
