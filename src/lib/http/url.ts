@@ -11,11 +11,6 @@ const DOTS_OR_EMPTY = /^\.{0,2}$/;
 /** A path segment URL resolution would remove or climb with (".", "..", "%2e", "%2E.", ...). */
 const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
 
-/**
- * Fill `{{name}}` placeholders of a path. A value is one segment's content: it is URL-encoded
- * so it cannot add segments, and a value that would make its path segment empty, "." or ".."
- * (which URL resolution removes or climbs with) is refused, never resolved.
- */
 /** A path split at its placeholders: `text[0] {{names[0]}} text[1] ... text[n]`. */
 interface PathTemplate {
   text: string[];
