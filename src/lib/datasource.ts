@@ -279,7 +279,8 @@ export class Datasource {
     await this.limiter.acquire();
     try {
       if (this.fallbackPace) await this.clusterTurn(this.fallbackPace, plan.timeout ?? this.settings.timeout);
-      return await this.sendNow(plan, observer);
+      // A start timed by a rate goes on the wire at its turn (see ExchangeSignal.unbatched).
+      return await this.sendNow(plan, observer, this.limiter.paces || this.fallbackPace !== undefined);
     } finally {
       this.limiter.release();
     }
@@ -365,7 +366,7 @@ export class Datasource {
     return { wire, filled: needsToken };
   }
 
-  private async sendNow(plan: RequestPlan, observer?: SendObserver): Promise<HttpResult> {
+  private async sendNow(plan: RequestPlan, observer?: SendObserver, paced = false): Promise<HttpResult> {
     const first = this.firstRequest(plan, bodyHasSlot(plan.body) ? await this.token() : undefined);
     const timeout = plan.timeout ?? this.settings.timeout;
     const started = Date.now();
@@ -374,7 +375,7 @@ export class Datasource {
       let reason: string;
       let waitMs: number | undefined;
       try {
-        const res = await this.exchangeWithRedirects(first, timeout);
+        const res = await this.exchangeWithRedirects(first, timeout, paced);
         if (attempt > retries || !retryableStatus(first.method, res.statusCode)) {
           const result: HttpResult = {
             statusCode: res.statusCode,
@@ -423,11 +424,12 @@ export class Datasource {
   }
 
   /** One attempt: the request, an auth challenge answered once, and redirects. */
-  private async exchangeWithRedirects(first: WireRequest, timeout: number): Promise<WireResponse> {
+  private async exchangeWithRedirects(first: WireRequest, timeout: number, paced: boolean): Promise<WireResponse> {
     let req: WireRequest = { ...first, headers: new Map(first.headers), query: first.query.slice() };
     let authRetried = false;
     let hops = 0;
     const ac = new Cancel();
+    if (paced) ac.unbatched = true;
     const timer = setTimeout(() => ac.abort(TIMEOUT), timeout);
     this.inflight.add(ac);
     try {

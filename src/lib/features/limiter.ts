@@ -22,6 +22,11 @@ export class Limiter {
     private readonly rate: number,
   ) {}
 
+  /** Whether it times request starts (a rate), not only counts them. */
+  get paces(): boolean {
+    return this.rate > 0;
+  }
+
   get unlimited(): boolean {
     return this.concurrency <= 0 && this.rate <= 0;
   }

@@ -16,12 +16,19 @@ export interface ExchangeSignal {
    * to axios, which passes the signal through untouched. One exchange at a time per signal.
    */
   presetMask?: number;
+  /**
+   * Written at once rather than with the event-loop turn's batch (node-adapter.ts): a request
+   * whose start a rate limit timed, which must reach the API at that time, not one loop turn
+   * later, where a stalled event loop could hold it until it arrives next to the one after it.
+   */
+  unbatched?: boolean;
 }
 
 export class Cancel implements ExchangeSignal {
   aborted = false;
   reason: unknown = undefined;
   presetMask = 0;
+  unbatched = false;
   private readonly listeners: Array<() => void> = [];
 
   /** The signal side, as with AbortController. */
