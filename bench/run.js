@@ -1,6 +1,7 @@
 'use strict';
 // `npm run bench`: rest-query (plain and realistic datasource) side by side with the ceiling
-// (a minimal "raw node" defined in the bench), Node-RED's core `http request` node, a bare
+// (a minimal "raw node" defined in the bench, also as "raw node batched", writing the way the
+// package's transport does), Node-RED's core `http request` node, a bare
 // axios client and a bare node:http client, all against one keep-alive API server running in
 // its own process. Prints a table and the ratios; writes bench/results/<time>.json.
 // BENCH_QUICK=1 runs every scenario briefly (a smoke run, figures not meaningful);
@@ -126,6 +127,7 @@ async function main() {
   const nr = await flow.load(
     [
       { id: 'raw-small', node: { type: 'bench-raw-get', url: `${api.base}/small` } },
+      { id: 'raw-batched', node: { type: 'bench-raw-get', url: `${api.base}/small`, batch: true } },
       restQuery('q-small', { method: 'GET', path: 'small' }),
       restQuery('q-real', { ...realisticQuery, datasource: 'ds-real' }),
       restQuery('q-axhttp', { method: 'GET', path: 'small', datasource: 'ds-axhttp' }),
@@ -159,6 +161,7 @@ async function main() {
       check: (p) => p && p.id === 42,
       clients: {
         'raw node': viaFlow('raw-small'),
+        'raw node batched': viaFlow('raw-batched'),
         'rest-query': viaFlow('q-small'),
         'rest-query realistic': realistic,
         'rest-query axios http': viaFlow('q-axhttp'),

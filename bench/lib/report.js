@@ -6,8 +6,15 @@
  * raw node's capacity, ≥ 5 × the core node's, at 16 and 64 in flight, plain and realistic.
  */
 const TARGETS = { 'raw node': 0.55, 'core http request': 5 };
-const OTHERS = ['raw node', 'core http request', 'axios', 'node:http'];
-const HEADS = { 'raw node': '/raw node', 'core http request': '/core', axios: '/axios', 'node:http': '/http' };
+// `raw node batched`: the raw node writing the way the package's transport does (raw-node.js).
+const OTHERS = ['raw node', 'raw node batched', 'core http request', 'axios', 'node:http'];
+const HEADS = {
+  'raw node': '/raw node',
+  'raw node batched': '/raw batch',
+  'core http request': '/core',
+  axios: '/axios',
+  'node:http': '/http',
+};
 
 function fmt(n, digits = 0) {
   return Number.isFinite(n) ? n.toFixed(digits) : '-';
@@ -42,13 +49,13 @@ function ratios(runs) {
 function printRatios(result, title, pick) {
   const line = (cols) => console.log(cols.join('  '));
   console.log(`\n${title}`);
-  line([pad('scenario', 16, true), pad('window', 6), pad('lane', 22, true), ...OTHERS.map((o) => pad(HEADS[o], 9))]);
+  line([pad('scenario', 16, true), pad('window', 6), pad('lane', 22, true), ...OTHERS.map((o) => pad(HEADS[o], 10))]);
   for (const r of result.ratios) {
     line([
       pad(r.scenario, 16, true),
       pad(r.window, 6),
       pad(r.lane, 22, true),
-      ...OTHERS.map((o) => pad(fmt(pick(r)[o], 2), 9)),
+      ...OTHERS.map((o) => pad(fmt(pick(r)[o], 2), 10)),
     ]);
   }
 }
