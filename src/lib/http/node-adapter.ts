@@ -201,7 +201,7 @@ export function nodeHttpTransport(options: AdapterOptions): Transport {
   // node in its own callback, so otherwise the writes of a busy turn are spread out by the work
   // between them; to an API on the same machine (loopback, a VM's other core) each lone write
   // then wakes the sleeping server, a cost the kernel charges to this process's write. Written
-  // back to back, one wake serves the batch: about a quarter less CPU per request in the bench,
+  // back to back, one wake serves the batch: about a fifth less CPU per request in the bench,
   // and lower latency (docs/performance.md, "Writes batched per event-loop turn"). A request
   // while none is in flight, and one a rate limit timed, goes out at once.
   let batch: Queued[] = [];
