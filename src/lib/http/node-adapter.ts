@@ -69,6 +69,29 @@ interface Endpoint {
   agent: http.Agent;
 }
 
+/**
+ * How often one request is sent again after a reused keep-alive connection turned out closed
+ * (each time on another connection; every idle one may have been closed at once).
+ */
+const MAX_STALE_RESENDS = 2;
+
+/** Methods a server may receive twice with the same effect (RFC 9110, 9.2.2). */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+
+/**
+ * Whether a request failed only because the kept-alive connection it reused was already
+ * closed by the server: reset or hung up before any answer, on a reused socket, and safe to
+ * send again (idempotent). A POST that meets this fails as before (it may have been received).
+ */
+function staleConnection(request: http.ClientRequest, err: Error & { code?: string }): boolean {
+  return request.reusedSocket && IDEMPOTENT.has(request.method) && (err.code === 'ECONNRESET' || err.code === 'EPIPE');
+}
+
+/** Closes the agent's idle keep-alive connections (the agent forgets each as it closes). */
+function dropIdleConnections(agent: http.Agent): void {
+  for (const idle of Object.values(agent.freeSockets)) for (const socket of idle ?? []) socket.destroy();
+}
+
 /** Origins a client talks to: its datasource's, plus redirect targets (bounded). */
 const MAX_ENDPOINTS = 32;
 
@@ -120,7 +143,12 @@ export function nodeHttpTransport(options: AdapterOptions): Transport {
   };
   /** Requests on the wire (started, not settled). */
   let active = 0;
-  const send = (req: TransportRequest, resolve: (res: TransportResponse) => void, reject: (err: unknown) => void) => {
+  const send = (
+    req: TransportRequest,
+    resolve: (res: TransportResponse) => void,
+    reject: (err: unknown) => void,
+    resent = 0,
+  ) => {
     const endpoint = endpointOf(req.origin);
     const { method, headers, body, signal } = req;
     if (body) headers['Content-Length'] = String(body.length);
@@ -153,14 +181,29 @@ export function nodeHttpTransport(options: AdapterOptions): Transport {
       // fails, the rest of a batch goes out.
       return finish(err);
     }
+    let answered = false;
     // The 'error' listener first, before anything can destroy the request.
-    request.on('error', (err) => finish(err));
+    request.on('error', (err) => {
+      if (!answered && !settled && !signal.aborted && resent < MAX_STALE_RESENDS && staleConnection(request, err)) {
+        // The server closed the idle keep-alive connection as this request was written on it
+        // (its keep-alive timeout, a restart): the request was never answered and, for an
+        // idempotent method, goes again on another connection, as Node's documentation advises.
+        // The other idle connections are at least as likely closed (a timeout or restart
+        // closes them all): dropped, so the request goes on a new one.
+        settled = true;
+        signal.removeEventListener('abort', onAbort);
+        dropIdleConnections(endpoint.agent);
+        return send(req, resolve, reject, resent + 1);
+      }
+      finish(err);
+    });
     function onAbort() {
       request.destroy(new Error('aborted'));
     }
     signal.addEventListener('abort', onAbort);
 
     request.on('response', (res) => {
+      answered = true;
       const status = res.statusCode ?? 0;
       const resHeaders = res.headers as Record<string, string | string[]>;
       const hasBody = method !== 'HEAD' && status !== 204 && status !== 304;
