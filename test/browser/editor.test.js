@@ -219,8 +219,7 @@ describe('editor in a browser', function () {
     // Reopened, the secret row is masked and empty, its placeholder says "unchanged".
     await page.dblclick(nodeSel(queryId));
     await page.waitForSelector('#node-input-datasource');
-    await page.click('#node-input-btn-datasource-edit');
-    await page.waitForSelector('#node-config-input-baseUrl');
+    await E.editDatasource(page);
     assert.strictEqual(await page.getAttribute(`${row(1)} .rds-row-value`, 'type'), 'password');
     assert.strictEqual(await page.inputValue(`${row(1)} .rds-row-value`), '');
     assert.match(await page.getAttribute(`${row(1)} .rds-row-value`, 'placeholder'), /unchanged/);
@@ -244,8 +243,7 @@ describe('editor in a browser', function () {
     const CHANGED = 'header-secret-changed-0815';
     await page.dblclick(nodeSel(queryId));
     await page.waitForSelector('#node-input-datasource');
-    await page.click('#node-input-btn-datasource-edit');
-    await page.waitForSelector('#node-config-input-baseUrl');
+    await E.editDatasource(page);
     await type(`${row(1)} .rds-row-value`, CHANGED);
     await page.click('#node-config-dialog-ok');
     await page.waitForSelector('#node-config-input-baseUrl', { state: 'detached' });
@@ -400,7 +398,7 @@ describe('editor in a browser', function () {
       // Reopened after Deploy, the dialog asks the status route and says it is authorized.
       await page.dblclick(nodeSel(queryId));
       await page.waitForSelector('#node-input-datasource');
-      await page.click('#node-input-btn-datasource-edit');
+      await E.editDatasource(page);
       await showTab('auth');
       await page.waitForSelector('#rds-authorize-result.rds-ok');
       assert.match(await page.textContent('#rds-authorize-result'), /Authorized/);
@@ -625,8 +623,7 @@ describe('editor in a browser', function () {
     assert.match(await page.textContent('#rq-url-preview'), /not a valid http\(s\) URL/);
     const invalidColor = await page.$eval('#rq-url-preview', (e) => getComputedStyle(e).color);
     // Fixed, the preview reads like the text around it.
-    await page.click('#node-input-btn-datasource-edit');
-    await page.waitForSelector('#node-config-input-baseUrl');
+    await E.editDatasource(page);
     await type('#node-config-input-baseUrl', `${api.url}/v1`);
     await saveDatasource();
     await page.waitForSelector('#rq-url-preview:not(.rds-invalid)');
@@ -670,8 +667,7 @@ describe('editor in a browser', function () {
     await page.waitForSelector('#node-input-datasource');
     assert.deepStrictEqual(await blankSelects(), [], 'query dialog');
     assert.ok(await page.isChecked('#node-input-failOnHttpError'), "today's default: non-2xx is an error");
-    await page.click('#node-input-btn-datasource-edit');
-    await page.waitForSelector('#node-config-input-baseUrl');
+    await E.editDatasource(page);
     assert.deepStrictEqual(await blankSelects(), [], 'datasource dialog, every tab');
     assert.strictEqual(await page.inputValue('#node-config-input-oauth2ClientAuth'), 'header');
     assert.strictEqual(await page.inputValue('#node-config-input-maxRedirects'), '5');

@@ -262,8 +262,7 @@ describe('imports in the editor (browser)', function () {
     assert.strictEqual(flow.find((n) => n.id === queryId).operationId, 'getPetById');
     // Reopened, the datasource dialog names its index and offers its source again.
     await page.dblclick(w.nodeSel(queryId));
-    await page.click('#node-input-btn-datasource-edit');
-    await page.waitForSelector('#node-config-input-baseUrl');
+    await E.editDatasource(page);
     assert.strictEqual(await page.textContent('#rds-openapi-current'), 'Swagger Petstore: 20 operations');
     assert.strictEqual(await page.inputValue('#rds-openapi-url'), `${docs.url}/petstore.json`);
     await page.click('#node-config-dialog-cancel');
@@ -340,8 +339,7 @@ describe('imports in the editor (browser)', function () {
 
     // Test connection towards another host: the stored key stays home, and the dialog says so.
     await page.dblclick(w.nodeSel(queryId));
-    await page.click('#node-input-btn-datasource-edit');
-    await page.waitForSelector('#node-config-input-baseUrl');
+    await E.editDatasource(page);
     await w.type('#node-config-input-baseUrl', 'http://127.0.0.1:1/api/v3');
     await page.$eval('#rds-test-button', (b) => b.scrollIntoView({ block: 'center' }));
     await page.click('#rds-test-button');

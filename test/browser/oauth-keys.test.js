@@ -150,8 +150,7 @@ describe('editor in a browser: OAuth 2.0 keys', function () {
     // Reopened, the dialog shows the deployed key's account (from the status route), not the key.
     await page.dblclick(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${queryId}"]`);
     await page.waitForSelector('#node-input-datasource');
-    await page.click('#node-input-btn-datasource-edit');
-    await page.waitForSelector('#node-config-input-baseUrl');
+    await E.editDatasource(page);
     await showTab('auth');
     await page.waitForFunction(() => /robot@/.test(document.querySelector('#rds-sa-account').textContent));
     assert.strictEqual(await page.inputValue('#node-config-input-serviceAccountKey'), '__PWRD__');

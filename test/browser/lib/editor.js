@@ -150,6 +150,30 @@ async function screenshot(page, name, { docs = true } = {}) {
   }
 }
 
+/**
+ * Open the datasource of the query dialog that is open, with the pencil beside its select, as a
+ * user does once the dialog has settled: Node-RED ignores a click on that button while it is
+ * still disabled (before the select has its value) or while the tray slides in, which under a
+ * loaded machine once left a test waiting for a dialog that never opened. Clicked again if no
+ * datasource dialog shows within 5 s.
+ */
+async function editDatasource(page) {
+  const button = '#node-input-btn-datasource-edit:not(.disabled)';
+  // Attached, not visible: the dialog may open on another of its tabs.
+  const opened = (timeout) => page.waitForSelector('#node-config-input-baseUrl', { state: 'attached', timeout });
+  await page.waitForSelector(button);
+  await traysSettled(page);
+  await page.click(button);
+  try {
+    await opened(5000);
+  } catch {
+    await traysSettled(page);
+    await page.click(button);
+    await opened(30000);
+  }
+  await traysSettled(page);
+}
+
 /** Type as a user does: Node-RED re-validates on keyup and change, not on the input event. */
 async function typeText(page, selector, text) {
   await page.fill(selector, text);
@@ -168,6 +192,7 @@ function decryptCredentials(text) {
 
 module.exports = {
   ROOT,
+  editDatasource,
   OUTPUT,
   hasChromium,
   skipWithoutChromium,
